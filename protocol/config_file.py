@@ -1,0 +1,68 @@
+"""Reading a role's TOML config with environment overrides (DESIGN.md section 7).
+
+Every role (server, kiosk, display, counter) reads one TOML file; a few keys can be
+overridden by ``MOTCUA_*`` environment variables. Errors name the key at fault and
+stop the process at start, never later.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+#: environment variable → dotted config key it overrides
+ENV_OVERRIDES: dict[str, str] = {
+    "MOTCUA_DATABASE_URL": "database_url",
+    "MOTCUA_MQTT_URL": "mqtt_url",
+    "MOTCUA_SITE": "site",
+    "MOTCUA_SERVER_URL": "server_url",
+    "MOTCUA_DEVICE_ID": "device_id",
+    "MOTCUA_DEVICE_TOKEN": "device_token",
+    "MOTCUA_SECRET_KEY": "secret_key",
+}
+
+
+class ConfigError(Exception):
+    """A configuration problem; the message names the file and the key."""
+
+
+def load_config(path: str | Path | None, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Read ``path`` (if given) and apply environment overrides; returns a plain dict."""
+    env = os.environ if env is None else env
+    data: dict[str, Any] = {}
+    if path is not None:
+        p = Path(path)
+        try:
+            with p.open("rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError:
+            raise ConfigError(f"{p}: config file not found") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{p}: not valid TOML: {exc}") from None
+    for var, key in ENV_OVERRIDES.items():
+        if env.get(var):
+            data[key] = env[var]
+    return data
+
+
+def require(data: Mapping[str, Any], key: str, kind: type | tuple[type, ...] = str) -> Any:
+    """The value of ``key``, checked for presence and type, or a ConfigError naming it."""
+    if key not in data:
+        raise ConfigError(f"config key '{key}' is missing")
+    value = data[key]
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
+        raise ConfigError(f"config key '{key}' must be {names}, got {value!r}")
+    return value
+
+
+def optional(
+    data: Mapping[str, Any], key: str, default: Any, kind: type | tuple[type, ...] = str
+) -> Any:
+    """Like ``require`` but with a default when the key is absent."""
+    if key not in data:
+        return default
+    return require(data, key, kind)
