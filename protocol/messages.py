@@ -14,11 +14,16 @@ from typing import Annotated, Literal
 import msgspec
 
 Version = Literal[1]
-Action = Literal[
-    "next", "recall", "skip", "complete", "transfer", "pause", "resume", "rate"
-]
+Action = Literal["next", "recall", "skip", "complete", "transfer", "pause", "resume", "rate"]
 ACTIONS: tuple[str, ...] = (
-    "next", "recall", "skip", "complete", "transfer", "pause", "resume", "rate"
+    "next",
+    "recall",
+    "skip",
+    "complete",
+    "transfer",
+    "pause",
+    "resume",
+    "rate",
 )
 Result = Literal["ok", "empty", "rejected"]
 DeviceKind = Literal["kiosk", "display", "counter"]

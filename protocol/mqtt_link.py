@@ -39,9 +39,7 @@ def make_client(
     this client vanishes. ``on_connect`` runs after every (re)connection: subscribe
     and publish the online status there, so a reconnect restores everything.
     """
-    client = mqtt.Client(
-        CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=True
-    )
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=True)
     client.on_socket_open = _set_nodelay
     if url.username:
         client.username_pw_set(url.username, url.password)

@@ -45,3 +45,19 @@ def mqtt_probe():
     yield make
     for p in probes:
         p.close()
+
+
+@pytest.fixture
+def live_server(tmp_path, mosquitto):
+    """The real server (subprocess) on a fresh SQLite file with the example site loaded.
+
+    Attributes: ``url``, ``mqtt_url``, ``site``, ``tokens`` (device id → token),
+    ``take_ticket(service, priority=False, key=None)``, ``restart()``, ``log_text()``.
+    """
+    from tests.support.live_server import LiveServer
+
+    server = LiveServer(workdir=tmp_path, mqtt_url=mosquitto.url)
+    server.prepare()
+    server.start()
+    yield server
+    server.stop()

@@ -1,0 +1,210 @@
+"""The site description file (DESIGN.md section 9), parsed and checked as a whole.
+
+A file with any error loads nothing: ``parse_site`` either returns a complete
+``SiteSpec`` or raises ``SiteSpecError`` whose message names the file line at fault.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from queue_server.domain.opening_hours import OpeningHours
+
+_CODE = re.compile(r"^[A-Z][A-Z0-9]{0,3}$")
+_SITE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+_DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+_COUNTER = re.compile(r"^[A-Za-z0-9]{1,8}$")
+DEVICE_KINDS = ("kiosk", "display", "counter")
+
+
+class SiteSpecError(ValueError):
+    """A problem in a site file; the message starts with ``file:line:``."""
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    code: str
+    name_vi: str
+    name_en: str
+    prefix: str
+    first_number: int = 1
+    number_width: int = 3
+    daily_limit: int | None = None
+    target_wait_min: int = 15
+    hours: OpeningHours = field(default_factory=OpeningHours)
+
+
+@dataclass(frozen=True)
+class CounterSpec:
+    number: str
+    services: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DeviceSpec:
+    id: str
+    kind: str
+    counter: str | None = None
+    token: str | None = None
+
+
+@dataclass(frozen=True)
+class SiteSpec:
+    id: str
+    name: str
+    timezone: str
+    board_message: str
+    services: tuple[ServiceSpec, ...]
+    counters: tuple[CounterSpec, ...]
+    devices: tuple[DeviceSpec, ...]
+
+
+class _Lines:
+    """Finds the line where the n-th ``[[table]]`` of a kind starts, for error messages."""
+
+    def __init__(self, text: str) -> None:
+        self._starts: dict[str, list[int]] = {}
+        for no, line in enumerate(text.splitlines(), start=1):
+            m = re.match(r"^\s*\[\[?\s*([A-Za-z_]+)\s*\]\]?", line)
+            if m:
+                self._starts.setdefault(m.group(1), []).append(no)
+
+    def of(self, table: str, index: int = 0) -> int:
+        starts = self._starts.get(table, [])
+        return starts[index] if index < len(starts) else 1
+
+
+def parse_site(text: str, source: str = "site.toml") -> SiteSpec:
+    """Parse and check a whole site file."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise SiteSpecError(f"{source}:{m.group(1) if m else 1}: not valid TOML: {exc}") from None
+    lines = _Lines(text)
+
+    def fail(table: str, index: int, message: str) -> SiteSpecError:
+        return SiteSpecError(f"{source}:{lines.of(table, index)}: {message}")
+
+    site = data.get("site")
+    if not isinstance(site, dict):
+        raise SiteSpecError(f"{source}:1: the [site] table is missing")
+    site_id = site.get("id")
+    if not isinstance(site_id, str) or not _SITE_ID.match(site_id):
+        raise fail("site", 0, f"site.id must be lowercase letters, digits and '-', got {site_id!r}")
+    name = site.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise fail("site", 0, "site.name is missing")
+    timezone = site.get("timezone", "Asia/Ho_Chi_Minh")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise fail("site", 0, f"site.timezone {timezone!r} is not a known time zone") from None
+    board_message = site.get("board_message", "")
+    if not isinstance(board_message, str):
+        raise fail("site", 0, "site.board_message must be text")
+
+    services: list[ServiceSpec] = []
+    for i, raw in enumerate(data.get("services", [])):
+        services.append(_service(raw, lambda msg, i=i: fail("services", i, msg)))
+    if not services:
+        raise SiteSpecError(f"{source}:1: at least one [[services]] is needed")
+    codes = [s.code for s in services]
+    for i, code in enumerate(codes):
+        if code in codes[:i]:
+            raise fail("services", i, f"duplicate service code {code!r}")
+    prefixes = [s.prefix for s in services]
+    for i, prefix in enumerate(prefixes):
+        if prefix in prefixes[:i]:
+            raise fail("services", i, f"duplicate ticket prefix {prefix!r}")
+
+    counters: list[CounterSpec] = []
+    for i, raw in enumerate(data.get("counters", [])):
+        number = str(raw.get("number", "")).strip()
+        if not _COUNTER.match(number):
+            raise fail(
+                "counters", i, f"counter number must be 1-8 letters or digits, got {number!r}"
+            )
+        if any(c.number == number for c in counters):
+            raise fail("counters", i, f"duplicate counter number {number!r}")
+        served = raw.get("services")
+        if not isinstance(served, list) or not served:
+            raise fail("counters", i, f"counter {number} needs a non-empty services list")
+        for code in served:
+            if code not in codes:
+                raise fail("counters", i, f"counter {number} serves unknown service {code!r}")
+        counters.append(CounterSpec(number, tuple(dict.fromkeys(served))))
+
+    devices: list[DeviceSpec] = []
+    numbers = {c.number for c in counters}
+    for i, raw in enumerate(data.get("devices", [])):
+        dev_id, kind = raw.get("id"), raw.get("kind")
+        if not isinstance(dev_id, str) or not _DEVICE_ID.match(dev_id):
+            raise fail(
+                "devices", i, f"device id must be letters, digits, '-' or '_', got {dev_id!r}"
+            )
+        if any(d.id == dev_id for d in devices):
+            raise fail("devices", i, f"duplicate device id {dev_id!r}")
+        if kind not in DEVICE_KINDS:
+            raise fail("devices", i, f"device {dev_id}: kind must be one of {DEVICE_KINDS}")
+        counter = raw.get("counter")
+        if kind == "counter":
+            counter = str(counter) if counter is not None else None
+            if counter not in numbers:
+                raise fail("devices", i, f"device {dev_id}: counter {counter!r} is not a counter")
+        elif counter is not None:
+            raise fail("devices", i, f"device {dev_id}: only counter devices have 'counter'")
+        token = raw.get("token")
+        if token is not None and (not isinstance(token, str) or len(token) < 16):
+            raise fail("devices", i, f"device {dev_id}: token must be at least 16 characters")
+        devices.append(DeviceSpec(dev_id, kind, counter, token))
+
+    return SiteSpec(
+        id=site_id,
+        name=name.strip(),
+        timezone=timezone,
+        board_message=board_message,
+        services=tuple(services),
+        counters=tuple(counters),
+        devices=tuple(devices),
+    )
+
+
+def _service(raw: dict, fail) -> ServiceSpec:
+    code = raw.get("code")
+    if not isinstance(code, str) or not _CODE.match(code):
+        raise fail(f"service code must be 1-4 capital letters/digits, got {code!r}")
+    name_vi = raw.get("name_vi")
+    if not isinstance(name_vi, str) or not name_vi.strip():
+        raise fail(f"service {code}: name_vi is missing")
+    name_en = raw.get("name_en", name_vi)
+    prefix = raw.get("prefix", code)
+    if not isinstance(prefix, str) or not _CODE.match(prefix):
+        raise fail(f"service {code}: prefix must be 1-4 capital letters/digits, got {prefix!r}")
+
+    def integer(key: str, default: int | None, low: int, high: int) -> int | None:
+        value = raw.get(key, default)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise fail(f"service {code}: {key} must be a whole number {low}..{high}, got {value!r}")
+        return value
+
+    try:
+        hours = OpeningHours.parse(raw.get("hours"), raw.get("weekdays"))
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise fail(f"service {code}: {exc}") from None
+    return ServiceSpec(
+        code=code,
+        name_vi=name_vi.strip(),
+        name_en=str(name_en).strip(),
+        prefix=prefix,
+        first_number=integer("first_number", 1, 0, 99999),
+        number_width=integer("number_width", 3, 1, 6),
+        daily_limit=integer("daily_limit", None, 1, 99999),
+        target_wait_min=integer("target_wait_min", 15, 1, 600),
+        hours=hours,
+    )

@@ -1,0 +1,259 @@
+"""Read models built from the database: what the board, a counter, a kiosk or a phone sees."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from protocol import Board, BoardEntry, CounterState
+from queue_server.domain.next_ticket import Candidate, people_ahead
+from queue_server.domain.opening_hours import OpeningHours
+from queue_server.domain.ticket_status import AT_COUNTER, EventKind, TicketStatus
+from queue_server.domain.wait_estimate import estimated_wait_s, mean_service_time
+from queue_server.hall import Hall
+from queue_server.storage.tables import (
+    Counter,
+    CounterService,
+    Service,
+    Site,
+    Ticket,
+    TicketEvent,
+)
+
+RECENT_CALLS = 10
+RECENT_SERVICE_SAMPLES = 20
+
+
+def last_seq(session: Session) -> int:
+    """The newest event id: every published message is stamped with it."""
+    return session.scalar(select(func.max(TicketEvent.id))) or 0
+
+
+def opening_hours(service: Service) -> OpeningHours:
+    spans = [s for s in service.hours.split(",") if s]
+    days = [int(d) for d in service.weekdays.split(",") if d]
+    return OpeningHours.parse(spans, days)
+
+
+def candidate(ticket: Ticket) -> Candidate:
+    return Candidate(
+        ticket_id=ticket.id,
+        priority=ticket.priority,
+        transferred=ticket.transferred,
+        queued_at=ticket.issued_at,
+        sequence=ticket.sequence,
+    )
+
+
+def waiting_tickets(session: Session, service_ids: list[int]) -> list[Ticket]:
+    if not service_ids:
+        return []
+    return list(
+        session.scalars(
+            select(Ticket).where(
+                Ticket.status == TicketStatus.WAITING, Ticket.service_id.in_(service_ids)
+            )
+        )
+    )
+
+
+def waiting_counts(session: Session, site: Site) -> dict[str, int]:
+    rows = session.execute(
+        select(Service.code, func.count(Ticket.id))
+        .select_from(Service)
+        .join(
+            Ticket,
+            (Ticket.service_id == Service.id) & (Ticket.status == TicketStatus.WAITING),
+            isouter=True,
+        )
+        .where(Service.site_id == site.id, Service.active.is_(True))
+        .group_by(Service.code, Service.position)
+        .order_by(Service.position)
+    )
+    return {code: count for code, count in rows}
+
+
+def open_counters(session: Session, service: Service) -> int:
+    return (
+        session.scalar(
+            select(func.count(Counter.id))
+            .join(CounterService, CounterService.counter_id == Counter.id)
+            .where(CounterService.service_id == service.id, Counter.paused.is_(False))
+        )
+        or 0
+    )
+
+
+def mean_service_s(session: Session, service: Service) -> float:
+    rows = session.execute(
+        select(Ticket.called_at, Ticket.done_at)
+        .where(
+            Ticket.service_id == service.id,
+            Ticket.status == TicketStatus.DONE,
+            Ticket.done_at.is_not(None),
+        )
+        .order_by(Ticket.done_at.desc())
+        .limit(RECENT_SERVICE_SAMPLES)
+    )
+    return mean_service_time([(d - c).total_seconds() for c, d in rows if c and d])
+
+
+def estimate_for(session: Session, service: Service, ahead: int) -> int:
+    return estimated_wait_s(
+        ahead, mean_service_s(session, service), open_counters(session, service)
+    )
+
+
+def ticket_position(session: Session, ticket: Ticket) -> int:
+    """People ahead of a waiting ticket in its service now."""
+    others = waiting_tickets(session, [ticket.service_id])
+    return people_ahead(candidate(ticket), [candidate(t) for t in others])
+
+
+def services_overview(hall: Hall, session: Session) -> dict:
+    """``GET /api/v1/services``: what a kiosk or a phone needs to choose a field."""
+    site = hall.site(session)
+    now = hall.now()
+    local = now.astimezone(ZoneInfo(site.timezone))
+    day = local.date()
+    counts = waiting_counts(session, site)
+    issued = dict(
+        session.execute(
+            select(Service.id, func.count(Ticket.id))
+            .join(Ticket, Ticket.issue_service_id == Service.id)
+            .where(Service.site_id == site.id, Ticket.service_day == day)
+            .group_by(Service.id)
+        ).all()
+    )
+    services = []
+    for svc in session.scalars(
+        select(Service)
+        .where(Service.site_id == site.id, Service.active.is_(True))
+        .order_by(Service.position)
+    ):
+        waiting = counts.get(svc.code, 0)
+        closed_reason = None
+        if not opening_hours(svc).is_open(local):
+            closed_reason = "closed"
+        elif svc.daily_limit is not None and issued.get(svc.id, 0) >= svc.daily_limit:
+            closed_reason = "daily_limit"
+        services.append(
+            {
+                "code": svc.code,
+                "name_vi": svc.name_vi,
+                "name_en": svc.name_en,
+                "prefix": svc.prefix,
+                "open": closed_reason is None,
+                "closed_reason": closed_reason,
+                "hours": opening_hours(svc).as_text(),
+                "target_wait_min": svc.target_wait_min,
+                "waiting": waiting,
+                "estimated_wait_s": estimate_for(session, svc, waiting),
+            }
+        )
+    return {
+        "site": {"id": site.code, "name": site.name, "timezone": site.timezone},
+        "services": services,
+    }
+
+
+def ticket_view(hall: Hall, session: Session, ticket: Ticket) -> dict:
+    """The public view of one ticket: no personal data, only the queue."""
+    site = hall.site(session)
+    service = session.get(Service, ticket.service_id)
+    counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
+    ahead = ticket_position(session, ticket) if ticket.status == TicketStatus.WAITING else 0
+    estimate = estimate_for(session, service, ahead) if ticket.status == TicketStatus.WAITING else 0
+    return {
+        "id": ticket.public_id,
+        "number": ticket.number,
+        "service": service.code,
+        "service_name_vi": service.name_vi,
+        "service_name_en": service.name_en,
+        "site_name": site.name,
+        "priority": ticket.priority,
+        "status": ticket.status,
+        "issued_at": _local_iso(ticket.issued_at, site),
+        "called_at": _local_iso(ticket.called_at, site),
+        "counter": counter.number if counter else None,
+        "ahead": ahead,
+        "estimated_wait_s": estimate,
+        "status_url": hall.status_url(ticket.public_id),
+    }
+
+
+def _local_iso(at: datetime | None, site: Site) -> str | None:
+    return at.astimezone(ZoneInfo(site.timezone)).isoformat() if at else None
+
+
+def counter_state(
+    session: Session,
+    counter: Counter,
+    *,
+    last_cmd: str | None = None,
+    result: str = "ok",
+    reason: str | None = None,
+) -> CounterState:
+    """The retained state of one counter, as the server answers every command."""
+    ticket = session.get(Ticket, counter.current_ticket_id) if counter.current_ticket_id else None
+    if ticket is not None and ticket.status not in AT_COUNTER:
+        ticket = None
+    service_ids = [s.id for s in counter.services]
+    waiting = (
+        session.scalar(
+            select(func.count(Ticket.id)).where(
+                Ticket.status == TicketStatus.WAITING, Ticket.service_id.in_(service_ids)
+            )
+        )
+        if service_ids
+        else 0
+    )
+    return CounterState(
+        counter=counter.number,
+        ticket=ticket.number if ticket else None,
+        service=session.get(Service, ticket.service_id).code if ticket else None,
+        paused=counter.paused,
+        waiting=waiting or 0,
+        last_cmd=last_cmd,
+        result=result,
+        reason=reason,
+        seq=last_seq(session),
+    )
+
+
+def board(hall: Hall, session: Session) -> Board:
+    """The retained board snapshot: recent calls of today, waiting per field, message."""
+    site = hall.site(session)
+    start, end = hall.day_bounds(site, hall.local_day(site))
+    rows = session.execute(
+        select(TicketEvent.at, Ticket.number, Counter.number, Service.code)
+        .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        .join(Counter, Counter.id == TicketEvent.counter_id)
+        .join(Service, Service.id == Ticket.service_id)
+        .where(
+            Ticket.site_id == site.id,
+            TicketEvent.kind.in_([EventKind.CALLED, EventKind.RECALLED]),
+            TicketEvent.at >= start,
+            TicketEvent.at < end,
+        )
+        .order_by(TicketEvent.id.desc())
+        .limit(RECENT_CALLS * 3)
+    )
+    recent: list[BoardEntry] = []
+    seen: set[str] = set()
+    for at, number, counter_no, code in rows:
+        if number in seen:
+            continue
+        seen.add(number)
+        recent.append(BoardEntry(ticket=number, counter=counter_no, service=code, ts=at))
+        if len(recent) == RECENT_CALLS:
+            break
+    return Board(
+        seq=last_seq(session),
+        recent=recent,
+        waiting=waiting_counts(session, site),
+        message=site.board_message,
+    )

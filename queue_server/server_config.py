@@ -1,0 +1,83 @@
+"""The server's configuration (``/etc/motcua/server.toml`` + ``MOTCUA_*`` overrides)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from protocol.broker_url import BrokerUrl
+from protocol.config_file import ConfigError, load_config, optional
+
+DEFAULT_CONFIG = Path("/etc/motcua/server.toml")
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    site: str
+    database_url: str
+    mqtt_url: str | None
+    data_dir: Path
+    secret_key: str
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str = "http://127.0.0.1:8080"
+
+    @classmethod
+    def load(cls, path: str | Path | None, env=None) -> ServerConfig:
+        """Read and check the config; a ConfigError names the key at fault."""
+        if path is None and DEFAULT_CONFIG.exists():
+            path = DEFAULT_CONFIG
+        data = load_config(path, env)
+        site = optional(data, "site", "", str)
+        if not site:
+            raise ConfigError("config key 'site' is missing (or set MOTCUA_SITE)")
+        data_dir = Path(optional(data, "data_dir", "var", str))
+        database_url = (
+            optional(data, "database_url", "", str) or f"sqlite:///{data_dir / 'motcua.db'}"
+        )
+        if not database_url.startswith(("sqlite:", "postgresql")):
+            raise ConfigError(
+                f"config key 'database_url' must be a sqlite:/// or postgresql+psycopg:// URL, "
+                f"got {database_url!r}"
+            )
+        mqtt_url = optional(data, "mqtt_url", "", str) or None
+        if mqtt_url:
+            try:
+                BrokerUrl.parse(mqtt_url)
+            except ValueError as exc:
+                raise ConfigError(f"config key 'mqtt_url': {exc}") from None
+        port = optional(data, "port", 8080, int)
+        if not 1 <= port <= 65535:
+            raise ConfigError(f"config key 'port' must be 1..65535, got {port}")
+        host = optional(data, "host", "127.0.0.1", str)
+        return cls(
+            site=site,
+            database_url=database_url,
+            mqtt_url=mqtt_url,
+            data_dir=data_dir,
+            secret_key=optional(data, "secret_key", "", str) or "",
+            host=host,
+            port=port,
+            public_url=optional(data, "public_url", "", str) or f"http://{host}:{port}",
+        )
+
+    def ensure_secret_key(self) -> str:
+        """The configured secret key, or one generated once into the data folder."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+    def prepare_storage(self) -> None:
+        """Make the SQLite folder exist, so a fresh install just works."""
+        if self.database_url.startswith("sqlite:///"):
+            db_path = Path(self.database_url.removeprefix("sqlite:///"))
+            if str(db_path) != ":memory:":
+                db_path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,130 @@
+"""Loading a site file into the database (``queue_server load-site``).
+
+Loading is idempotent: the same file loaded twice changes nothing. Services and
+counters named in the file are created or updated; existing device tokens are kept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from queue_server.device_tokens import hash_token, new_token
+from queue_server.domain.site_spec import SiteSpec
+from queue_server.storage.tables import Counter, CounterService, Device, Service, Site
+
+
+@dataclass
+class LoadReport:
+    site: str
+    services: int = 0
+    counters: int = 0
+    new_tokens: dict[str, str] = field(default_factory=dict)
+    changed: bool = False
+
+
+def _assign(obj: object, **values: object) -> bool:
+    changed = False
+    for key, value in values.items():
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed = True
+    return changed
+
+
+def load_site(session: Session, spec: SiteSpec) -> LoadReport:
+    """Create or update the site; returns the tokens of newly created devices (shown once)."""
+    report = LoadReport(site=spec.id)
+    site = session.scalar(select(Site).where(Site.code == spec.id))
+    if site is None:
+        site = Site(
+            code=spec.id, name=spec.name, timezone=spec.timezone, board_message=spec.board_message
+        )
+        session.add(site)
+        session.flush()
+        report.changed = True
+    else:
+        report.changed |= _assign(
+            site, name=spec.name, timezone=spec.timezone, board_message=spec.board_message
+        )
+
+    services: dict[str, Service] = {
+        s.code: s for s in session.scalars(select(Service).where(Service.site_id == site.id))
+    }
+    for position, svc in enumerate(spec.services):
+        values = dict(
+            prefix=svc.prefix,
+            name_vi=svc.name_vi,
+            name_en=svc.name_en,
+            first_number=svc.first_number,
+            number_width=svc.number_width,
+            daily_limit=svc.daily_limit,
+            target_wait_min=svc.target_wait_min,
+            hours=",".join(svc.hours.as_text()),
+            weekdays=",".join(str(d) for d in sorted(svc.hours.weekdays)),
+            active=True,
+            position=position,
+        )
+        row = services.get(svc.code)
+        if row is None:
+            row = services[svc.code] = Service(site_id=site.id, code=svc.code, **values)
+            session.add(row)
+            report.changed = True
+        else:
+            report.changed |= _assign(row, **values)
+    for code, row in services.items():
+        if code not in {s.code for s in spec.services} and row.active:
+            row.active = False  # tickets keep their history; the field stops issuing
+            report.changed = True
+    session.flush()
+    report.services = len(spec.services)
+
+    counters = {
+        c.number: c for c in session.scalars(select(Counter).where(Counter.site_id == site.id))
+    }
+    for cs in spec.counters:
+        row = counters.get(cs.number)
+        if row is None:
+            row = Counter(site_id=site.id, number=cs.number, paused=False)
+            session.add(row)
+            session.flush()
+            report.changed = True
+        wanted = {services[code].id for code in cs.services}
+        have = set(
+            session.scalars(
+                select(CounterService.service_id).where(CounterService.counter_id == row.id)
+            )
+        )
+        if wanted != have:
+            session.execute(delete(CounterService).where(CounterService.counter_id == row.id))
+            for sid in wanted:
+                session.add(CounterService(counter_id=row.id, service_id=sid))
+            report.changed = True
+    report.counters = len(spec.counters)
+
+    devices = {d.code: d for d in session.scalars(select(Device).where(Device.site_id == site.id))}
+    for ds in spec.devices:
+        row = devices.get(ds.id)
+        if row is None:
+            token = ds.token or new_token()
+            session.add(
+                Device(
+                    site_id=site.id,
+                    code=ds.id,
+                    kind=ds.kind,
+                    counter_number=ds.counter,
+                    token_hash=hash_token(token),
+                )
+            )
+            if not ds.token:
+                report.new_tokens[ds.id] = token
+            report.changed = True
+        else:
+            values = dict(kind=ds.kind, counter_number=ds.counter)
+            if ds.token:
+                values["token_hash"] = hash_token(ds.token)
+            report.changed |= _assign(row, **values)
+    session.flush()
+    return report
