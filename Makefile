@@ -1,0 +1,36 @@
+# MotCua Queue: `make demo` runs a whole simulated hall, `make test` runs every test.
+# Both create the virtualenv and install what they need on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint bench system-deps clean help
+
+help:
+	@echo "make demo   - run a whole simulated hall on this machine (Ctrl-C stops it)"
+	@echo "make test   - lint and run the whole test suite"
+	@echo "make bench  - measure performance and rewrite BENCHMARKS.md"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[all]'
+	@touch $(STAMP)
+
+system-deps:
+	@sh scripts/system-deps.sh
+
+demo: system-deps $(STAMP)
+	$(BIN)/python -m simulator demo
+
+test: system-deps $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+bench: system-deps $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) var demo-output .pytest_cache .ruff_cache
