@@ -1,0 +1,114 @@
+"""Command line of the kiosk: ``run`` the touch screen, ``print-ticket`` for installers.
+
+``print-ticket`` takes one real ticket from the server and prints it, which proves
+in one step that the token, the network and the printer all work. Exit status:
+0 done, 1 the server or the printer failed, 2 the configuration is wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from kiosk.fonts import MissingFontError
+from kiosk.kiosk_error import KioskError
+from kiosk.ticket_image import wait_minutes
+from protocol.config_file import ConfigError, load_config
+
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m kiosk",
+        description="MotCua ticket kiosk: touch screen and ticket printer.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the touch screen kiosk")
+    run.add_argument("--config", required=True, metavar="PATH", help="kiosk TOML config")
+    mode = run.add_mutually_exclusive_group()
+    mode.add_argument("--fullscreen", dest="fullscreen", action="store_true", default=None,
+                      help="full screen (default: the config's 'fullscreen' key)")
+    mode.add_argument("--windowed", dest="fullscreen", action="store_false",
+                      help="in a window")
+
+    pt = sub.add_parser("print-ticket", help="take one real ticket from the server and print it")
+    pt.add_argument("--service", required=True, metavar="CODE", help="service code, e.g. A")
+    pt.add_argument("--priority", action="store_true", help="a priority ticket (ưu tiên)")
+    pt.add_argument("--printer", metavar="SPEC",
+                    help="usb:VID:PID | serial:DEV[:BAUD] | net:HOST[:PORT] | file:PATH | dummy")
+    pt.add_argument("--profile", metavar="NAME", help="python-escpos profile, e.g. TM-T20II")
+    pt.add_argument("--config", metavar="PATH", help="kiosk TOML config")
+    pt.add_argument("--server", metavar="URL", help="server URL, e.g. http://192.168.1.10:8080")
+    pt.add_argument("--token", metavar="TOKEN", help="the kiosk's device token")
+    pt.add_argument("--language", choices=("vi", "en"), help="ticket language")
+    return parser
+
+
+def _print_ticket(args: argparse.Namespace) -> int:
+    from kiosk.station import KioskStation
+
+    cfg = load_config(args.config)
+    for key, value in (("server_url", args.server), ("device_token", args.token),
+                       ("printer", args.printer), ("profile", args.profile),
+                       ("language", args.language)):
+        if value is not None:
+            cfg[key] = value
+    cfg.setdefault("site", "local")
+    cfg.setdefault("device_id", "print-ticket")
+    # a one-off print must not take over the running kiosk's broker session and status
+    cfg.pop("mqtt_url", None)
+    station = KioskStation.from_config(cfg)
+    try:
+        ticket = station.take_ticket(args.service, args.priority)
+    finally:
+        station.close()
+    minutes = wait_minutes(int(ticket.get("estimated_wait_s", 0)))
+    print(f"Đã lấy số / Ticket taken: {ticket['number']} "
+          f"(trước bạn / ahead: {ticket.get('ahead', 0)}, khoảng / about {minutes} phút / min)")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from kiosk.station import KioskStation
+    from kiosk.touch_ui import TouchUI
+
+    cfg = load_config(args.config)
+    station = KioskStation.from_config(cfg)
+    config = station.config
+    # systemd stops the kiosk with SIGTERM: leave through the normal path so the
+    # offline status is published and the printer closed
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    fullscreen = config.fullscreen if args.fullscreen is None else args.fullscreen
+    ui = TouchUI(station, language=config.language)
+    try:
+        ui.run(fullscreen=fullscreen)
+    finally:
+        station.close()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    command = _print_ticket if args.command == "print-ticket" else _run
+    try:
+        return command(args)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KioskError as exc:
+        print(f"Lỗi: {exc.message}\nError: {exc.message_en} [{exc.code}]", file=sys.stderr)
+        return EXIT_FAILED
+    except (MissingFontError, RuntimeError, OSError) as exc:
+        print(f"Lỗi / Error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        return 0

@@ -1,0 +1,217 @@
+"""What the kiosk screen shows and what a tap on it means, without pygame.
+
+The model knows the current page (loading, start, busy, confirm, error), where
+each button is, and turns a tap at (x, y) into an action for the shell to run
+("take" a ticket, "refresh" the services). Drawing and threads live elsewhere, so
+the whole touch flow is tested by calling methods, with no display loop.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from kiosk.kiosk_error import KioskError
+
+Rect = tuple[int, int, int, int]  # x, y, width, height
+
+#: seconds the confirmation stays up before the next citizen's start page
+CONFIRM_SECONDS = 10.0
+#: seconds a passing error (closed service, lost connection) stays up
+ERROR_SECONDS = 8.0
+#: taps this soon after the confirmation appears are the tail of a double tap
+TAP_GUARD_SECONDS = 0.8
+
+
+@dataclass(frozen=True)
+class Button:
+    """A tappable area; ``action`` says what it does, ``value`` which service."""
+
+    action: str  # "service" | "priority" | "language" | "done" | "retry"
+    rect: Rect
+    value: str = ""
+    enabled: bool = True
+
+    def contains(self, x: int, y: int) -> bool:
+        bx, by, bw, bh = self.rect
+        return bx <= x < bx + bw and by <= y < by + bh
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where the fixed parts of the start page go, from the screen size."""
+
+    width: int
+    height: int
+
+    @property
+    def margin(self) -> int:
+        return max(8, self.width // 60)
+
+    @property
+    def header(self) -> Rect:
+        return (0, 0, self.width, round(self.height * 0.14))
+
+    @property
+    def language_button(self) -> Rect:
+        w, h = round(self.width * 0.16), round(self.height * 0.10)
+        return (self.width - w - self.margin, (self.header[3] - h) // 2, w, h)
+
+    @property
+    def priority_button(self) -> Rect:
+        h = round(self.height * 0.17)
+        return (self.margin, self.height - h - self.margin, self.width - 2 * self.margin, h)
+
+    @property
+    def services_area(self) -> Rect:
+        top = self.header[3] + self.margin
+        bottom = self.priority_button[1] - self.margin
+        return (self.margin, top, self.width - 2 * self.margin, bottom - top)
+
+    @property
+    def done_button(self) -> Rect:
+        w, h = round(self.width * 0.3), round(self.height * 0.13)
+        return ((self.width - w) // 2, self.height - h - self.margin * 2, w, h)
+
+    def service_buttons(self, count: int) -> list[Rect]:
+        """A grid: one column for up to three services, two (or three) beyond."""
+        if count <= 0:
+            return []
+        columns = 1 if count <= 3 else 2 if count <= 8 else 3
+        rows = math.ceil(count / columns)
+        ax, ay, aw, ah = self.services_area
+        gap = self.margin
+        bw = (aw - gap * (columns - 1)) // columns
+        bh = (ah - gap * (rows - 1)) // rows
+        return [
+            (ax + (i % columns) * (bw + gap), ay + (i // columns) * (bh + gap), bw, bh)
+            for i in range(count)
+        ]
+
+
+class KioskScreen:
+    """The state of the touch screen; every method takes ``now`` (monotonic seconds)."""
+
+    def __init__(self, size: tuple[int, int], language: str = "vi") -> None:
+        self.layout = Layout(*size)
+        self.default_language = language
+        self.language = language
+        self.page = "loading"
+        self.services: list[dict[str, Any]] = []
+        self.site_name = ""
+        self.priority = False
+        self.ticket: dict[str, Any] | None = None
+        self.error: KioskError | None = None
+        #: an error that holds the start page until it clears (printer out of paper)
+        self.blocking: KioskError | None = None
+        self.since = 0.0
+
+    # -- what is on screen -------------------------------------------------
+    def buttons(self) -> list[Button]:
+        lay = self.layout
+        if self.page == "start" and self.blocking is None:
+            found = [
+                Button("service", rect, s["code"], bool(s.get("open", True)))
+                for s, rect in zip(self.services, lay.service_buttons(len(self.services)),
+                                   strict=True)
+            ]
+            return found + [
+                Button("priority", lay.priority_button),
+                Button("language", lay.language_button),
+            ]
+        if self.page == "confirm":
+            return [Button("done", lay.done_button), Button("language", lay.language_button)]
+        if self.page in ("error", "loading") or self.blocking is not None:
+            return [Button("retry", lay.done_button), Button("language", lay.language_button)]
+        return []
+
+    def button_at(self, x: int, y: int) -> Button | None:
+        return next((b for b in self.buttons() if b.contains(x, y)), None)
+
+    def service(self, code: str) -> dict[str, Any] | None:
+        return next((s for s in self.services if s.get("code") == code), None)
+
+    # -- input ---------------------------------------------------------------
+    def click(self, x: int, y: int, now: float) -> tuple | None:
+        """Handle one tap; returns ("take", code, priority), ("refresh",) or None."""
+        button = self.button_at(x, y)
+        if button is None:
+            if self.page == "confirm" and now - self.since >= TAP_GUARD_SECONDS:
+                self.back_to_start(now)
+            return None
+        if button.action == "language":
+            self.language = "en" if self.language == "vi" else "vi"
+            return None
+        if button.action == "priority":
+            self.priority = not self.priority
+            return None
+        if button.action == "service":
+            if not button.enabled:
+                return None
+            self.page = "busy"
+            self.since = now
+            return ("take", button.value, self.priority)
+        if button.action == "done":
+            if now - self.since >= TAP_GUARD_SECONDS:
+                self.back_to_start(now)
+            return None
+        if button.action == "retry":
+            self.page = "loading"
+            self.since = now
+            return ("refresh",)
+        return None
+
+    # -- results from the shell ------------------------------------------
+    def show_services(
+        self, services: list[dict[str, Any]], site_name: str, health: str, now: float
+    ) -> None:
+        self.services = [s for s in services if isinstance(s, dict) and s.get("code")]
+        self.site_name = site_name
+        self.blocking = None
+        if health == "paper_out":
+            self.blocking = KioskError("paper_out")
+        elif health == "offline":
+            self.blocking = KioskError("printer_offline")
+        if self.page in ("loading", "error") or (self.page == "start" and self.blocking):
+            self.page = "start" if self.blocking is None else "error"
+            self.error = self.blocking
+            self.since = now
+
+    def show_ticket(self, ticket: dict[str, Any], now: float) -> None:
+        self.ticket = ticket
+        self.page = "confirm"
+        self.since = now
+        for s in self.services:  # the count on the button moves at once
+            if s.get("code") == ticket.get("service"):
+                s["waiting"] = int(ticket.get("ahead", s.get("waiting", 0))) + 1
+
+    def show_error(self, error: KioskError, now: float) -> None:
+        self.error = error
+        if error.code in ("paper_out", "printer_offline"):
+            self.blocking = error
+        self.page = "error"
+        self.since = now
+
+    def back_to_start(self, now: float) -> None:
+        self.page = "start" if self.services and self.blocking is None else (
+            "error" if self.blocking is not None else "loading"
+        )
+        self.error = self.blocking
+        self.ticket = None
+        self.priority = False
+        self.language = self.default_language
+        self.since = now
+
+    def tick(self, now: float) -> None:
+        """Time-outs: the confirmation and passing errors go back to the start page."""
+        waited = now - self.since
+        confirm_over = self.page == "confirm" and waited >= CONFIRM_SECONDS
+        error_over = (
+            self.page == "error"
+            and self.blocking is None
+            and bool(self.services)
+            and waited >= ERROR_SECONDS
+        )
+        if confirm_over or error_over:
+            self.back_to_start(now)

@@ -1,0 +1,150 @@
+"""A kiosk without its screen: take a number from the server, print it, report health.
+
+The touch screen, the ``print-ticket`` command and the hall simulator all drive
+this one class, so a ticket is issued and printed the same way everywhere. It
+holds a lock so that one citizen's ticket is complete before the next starts.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from escpos.escpos import Escpos
+from PIL import Image
+
+from kiosk.fonts import font_path
+from kiosk.kiosk_config import KioskConfig
+from kiosk.kiosk_error import KioskError
+from kiosk.printer_spec import open_printer
+from kiosk.server_client import ServerClient
+from kiosk.status_publisher import StatusPublisher
+from kiosk.ticket_image import DEFAULT_TIMEZONE
+from kiosk.ticket_printer import PrinterError, TicketPrinter
+
+log = logging.getLogger(__name__)
+
+#: printer health → the error shown instead of taking a number nobody can hold
+BLOCKING_HEALTH = {"paper_out": "paper_out", "offline": "printer_offline"}
+
+
+class KioskStation:
+    """Issues and prints tickets for one kiosk device."""
+
+    def __init__(
+        self,
+        client: ServerClient,
+        printer: TicketPrinter,
+        *,
+        language: str = "vi",
+        status: StatusPublisher | None = None,
+        config: KioskConfig | None = None,
+    ) -> None:
+        self.client = client
+        self.printer = printer
+        self.language = language
+        self.status = status
+        self.config = config
+        self.site: dict[str, Any] = {}
+        self.last_image: Image.Image | None = None
+        self._lock = threading.RLock()
+
+    @classmethod
+    def from_config(cls, cfg: dict[str, Any], printer: Escpos | None = None) -> KioskStation:
+        """Build from a loaded kiosk config; ``printer`` overrides the configured one.
+
+        Raises ConfigError naming the key at fault, MissingFontError when DejaVu
+        Sans is not installed. Starts the status publisher (in the background)
+        when ``mqtt_url`` is set.
+        """
+        config = KioskConfig.from_dict(cfg, printer_needed=printer is None)
+        # fail at start, not in front of the first citizen
+        font_path(bold=False)
+        font_path(bold=True)
+        escpos_printer = printer or open_printer(config.printer, config.profile)
+        ticket_printer = TicketPrinter(escpos_printer)
+        status = None
+        if config.mqtt_url:
+            status = StatusPublisher(
+                config.mqtt_url, config.site, config.device_id, ticket_printer.health()
+            )
+        station = cls(
+            ServerClient(config.server_url, config.device_token),
+            ticket_printer,
+            language=config.language,
+            status=status,
+            config=config,
+        )
+        if status is not None:
+            status.start()
+        return station
+
+    @property
+    def site_name(self) -> str:
+        return str(self.site.get("name") or "")
+
+    @property
+    def timezone(self) -> str:
+        return str(self.site.get("timezone") or DEFAULT_TIMEZONE)
+
+    def services(self) -> list[dict[str, Any]]:
+        """The server's list of services (open or not), remembering the site's name."""
+        with self._lock:
+            body = self.client.services()
+            if isinstance(body.get("site"), dict):
+                self.site = body["site"]
+            return list(body["services"])
+
+    def printer_health(self) -> str:
+        """Ask the printer now and publish the answer if it changed."""
+        with self._lock:
+            health = self.printer.health()
+            if self.status is not None:
+                self.status.update(health)
+            return health
+
+    def take_ticket(
+        self, service: str, priority: bool = False, language: str | None = None
+    ) -> dict[str, Any]:
+        """Take one ticket from the server and print it; returns the server's answer.
+
+        The printer is checked first: a number must not be issued when there is no
+        paper to print it on. If printing fails after the number was taken, the
+        KioskError carries the ticket so the screen can show the number.
+        """
+        with self._lock:
+            health = self.printer_health()
+            if health in BLOCKING_HEALTH:
+                raise KioskError(BLOCKING_HEALTH[health])
+            if not self.site:
+                try:
+                    self.services()
+                except KioskError as exc:
+                    log.info("site details unavailable, printing without them: %s", exc)
+            ticket = self.client.take_ticket(service, priority)
+            try:
+                self.last_image = self.printer.print_ticket(
+                    ticket,
+                    language=language or self.language,
+                    timezone=self.timezone,
+                    site_name=self.site_name or None,
+                )
+            except PrinterError as exc:
+                log.error("ticket %s taken but not printed: %s", ticket.get("number"), exc)
+                self.printer_health()
+                raise KioskError("print_failed", ticket=ticket) from exc
+            if self.status is not None:
+                self.printer_health()  # paper may have reached the near-end sensor
+            return ticket
+
+    def close(self) -> None:
+        """Publish offline status, close the HTTP session and the printer."""
+        with self._lock:
+            if self.status is not None:
+                self.status.close()
+            self.client.close()
+            try:
+                self.printer.printer.close()
+            except Exception as exc:  # closing a dead device must not stop shutdown
+                log.info("closing printer: %s", exc)

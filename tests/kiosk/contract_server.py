@@ -1,0 +1,170 @@
+"""A small real HTTP server speaking the kiosk's part of the API contract.
+
+It answers GET /api/v1/services and POST /api/v1/tickets the way DESIGN.md
+section 5 says (bearer token, Idempotency-Key, error bodies), keeps what it
+received, and can drop the answer of the next POSTs after issuing the ticket, so
+tests see how the kiosk behaves when a reply is lost on the way back.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+SITE = {"id": "camau-hcc", "name": "Trung tâm Phục vụ hành chính công tỉnh Cà Mau",
+        "timezone": "Asia/Ho_Chi_Minh"}
+SERVICES = [
+    {"code": "A", "name_vi": "Đất đai", "name_en": "Land", "prefix": "A"},
+    {"code": "B", "name_vi": "Hộ tịch", "name_en": "Civil status", "prefix": "B"},
+    {"code": "C", "name_vi": "Đăng ký kinh doanh", "name_en": "Business registration",
+     "prefix": "C"},
+    {"code": "D", "name_vi": "Xây dựng", "name_en": "Construction", "prefix": "D",
+     "open": False, "closed_reason": "Ngoài giờ tiếp nhận"},
+]
+MEAN_SERVICE_S = 300
+
+
+class ContractServer:
+    def __init__(self, token: str = "secret-kiosk-token") -> None:
+        self.token = token
+        self.lock = threading.Lock()
+        self.issued: dict[str, int] = {}
+        self.by_key: dict[str, dict] = {}
+        self.tickets: list[dict] = []
+        self.requests: list[tuple[str, str, dict[str, str], dict | None]] = []
+        self.drop_answers = 0
+        self.daily_limit = 999
+        self.services = [dict(s) for s in SERVICES]
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> ContractServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def posts(self) -> list[tuple[str, str, dict[str, str], dict | None]]:
+        return [r for r in self.requests if r[0] == "POST"]
+
+    def _waiting(self, code: str) -> int:
+        return sum(1 for t in self.tickets if t["service"] == code)
+
+    def services_body(self) -> dict:
+        listed = []
+        for s in self.services:
+            waiting = self._waiting(s["code"])
+            listed.append({
+                "code": s["code"], "name_vi": s["name_vi"], "name_en": s["name_en"],
+                "prefix": s["prefix"], "open": s.get("open", True),
+                "closed_reason": s.get("closed_reason"), "waiting": waiting,
+                "estimated_wait_s": waiting * MEAN_SERVICE_S,
+            })
+        return {"site": SITE, "services": listed}
+
+    def issue(self, service: str, priority: bool, key: str) -> tuple[int, dict, bool]:
+        """(status, body, drop_answer) for one ticket request."""
+        with self.lock:
+            if key in self.by_key:
+                return 200, self.by_key[key], False
+            found = next((s for s in self.services if s["code"] == service), None)
+            if found is None:
+                return 404, _error("unknown_service", "Không có lĩnh vực này"), False
+            if not found.get("open", True):
+                return 409, _error("closed", "Lĩnh vực này ngoài giờ tiếp nhận"), False
+            count = self.issued.get(service, 0)
+            if count >= self.daily_limit:
+                return 409, _error("daily_limit", "Lĩnh vực này đã hết số hôm nay"), False
+            self.issued[service] = count + 1
+            ahead = self._waiting(service)
+            ticket_id = str(uuid.uuid4())
+            ticket = {
+                "id": ticket_id,
+                "number": f"{found['prefix']}{count + 1:03d}",
+                "service": service,
+                "issued_at": datetime.now(UTC).isoformat(),
+                "ahead": ahead,
+                "estimated_wait_s": ahead * MEAN_SERVICE_S,
+                "status_url": f"{self.url}/t/{ticket_id}",
+                "priority": bool(priority),
+                "service_name_vi": found["name_vi"],
+                "service_name_en": found["name_en"],
+                "site_name": SITE["name"],
+            }
+            self.tickets.append(ticket)
+            self.by_key[key] = ticket
+            drop = self.drop_answers > 0
+            if drop:
+                self.drop_answers -= 1
+            return 201, ticket, drop
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args) -> None:
+                pass
+
+            def _send(self, status: int, body: dict) -> None:
+                data = json.dumps(body, ensure_ascii=False).encode("utf-8")
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                server.requests.append(("GET", self.path, dict(self.headers), None))
+                if self.path == "/api/v1/services":
+                    self._send(200, server.services_body())
+                else:
+                    self._send(404, _error("not_found", "Không tìm thấy"))
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                raw = self.rfile.read(length)
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    body = None
+                server.requests.append(("POST", self.path, dict(self.headers), body))
+                if self.path != "/api/v1/tickets":
+                    self._send(404, _error("not_found", "Không tìm thấy"))
+                    return
+                if self.headers.get("Authorization") != f"Bearer {server.token}":
+                    self._send(401, _error("unauthorized", "Thiết bị chưa được cấp quyền"))
+                    return
+                key = self.headers.get("Idempotency-Key")
+                if not key or not isinstance(body, dict) or "service" not in body:
+                    self._send(400, _error("bad_request", "Yêu cầu không hợp lệ"))
+                    return
+                status, answer, drop = server.issue(
+                    body["service"], bool(body.get("priority")), key
+                )
+                if drop:
+                    # the ticket exists now, but its answer never reaches the kiosk
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                self._send(status, answer)
+
+        return Handler
+
+
+def _error(code: str, message: str) -> dict:
+    return {"error": {"code": code, "message": message}}

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from escpos.constants import PAPER_FULL_CUT
+
+from protocol import DeviceStatus, Topics, decode
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
+    env.update(SDL_VIDEODRIVER="dummy", SDL_AUDIODRIVER="dummy", PYTHONPATH=str(ROOT))
+    return env
+
+
+def kiosk(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args], cwd=ROOT, env=_env(), capture_output=True,
+        text=True, timeout=timeout,
+    )
+
+
+def _write_config(path: Path, **values: object) -> Path:
+    lines = []
+    for key, value in values.items():
+        text = str(value).lower() if isinstance(value, bool) else f'"{value}"'
+        lines.append(f"{key} = {text}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_help() -> None:
+    result = kiosk("--help")
+    assert result.returncode == 0
+    assert "print-ticket" in result.stdout and "run" in result.stdout
+    result = kiosk("print-ticket", "--help")
+    assert result.returncode == 0 and "--printer" in result.stdout
+
+
+def test_print_ticket_takes_and_prints_real_tickets(contract_server, tmp_path) -> None:
+    spool = tmp_path / "t.bin"
+    common = ("--server", contract_server.url, "--token", contract_server.token,
+              "--printer", f"file:{spool}", "--profile", "POS-5890")
+    first = kiosk("print-ticket", "--service", "A", *common)
+    assert first.returncode == 0, first.stderr
+    assert "A001" in first.stdout
+    second = kiosk("print-ticket", "--service", "A", "--priority", *common)
+    assert second.returncode == 0, second.stderr
+    assert "A002" in second.stdout
+    assert contract_server.posts()[1][3] == {"service": "A", "priority": True}
+    data = spool.read_bytes()
+    assert data.count(b"\x1dv0\x00" + (384 // 8).to_bytes(2, "little")) == 2
+    assert PAPER_FULL_CUT not in data  # a 58 mm POS-5890 has no cutter
+
+
+def test_print_ticket_reads_the_kiosk_config(contract_server, tmp_path) -> None:
+    spool = tmp_path / "cfg.bin"
+    cfg = _write_config(
+        tmp_path / "kiosk.toml", site="camau-hcc", device_id="kiosk-1",
+        server_url=contract_server.url, device_token=contract_server.token,
+        printer=f"file:{spool}", profile="TM-T20II", language="en",
+    )
+    result = kiosk("print-ticket", "--service", "B", "--config", str(cfg))
+    assert result.returncode == 0, result.stderr
+    assert "B001" in result.stdout
+    assert spool.read_bytes().endswith(PAPER_FULL_CUT)
+
+
+def test_config_errors_exit_2_naming_the_key(tmp_path) -> None:
+    result = kiosk("print-ticket", "--service", "A", "--token", "x", "--printer", "dummy")
+    assert result.returncode == 2
+    assert "'server_url'" in result.stderr and "Traceback" not in result.stderr
+    result = kiosk("print-ticket", "--service", "A", "--server", "http://127.0.0.1:9",
+                   "--token", "x", "--printer", "usb:zz:01")
+    assert result.returncode == 2 and "'printer'" in result.stderr
+    result = kiosk("run", "--config", str(tmp_path / "missing.toml"))
+    assert result.returncode == 2 and "not found" in result.stderr
+    bad = _write_config(tmp_path / "bad.toml", site="camau-hcc", device_id="kiosk-1",
+                        server_url="http://127.0.0.1:9", device_token="t", printer="dummy",
+                        language="fr")
+    result = kiosk("run", "--config", str(bad))
+    assert result.returncode == 2 and "'language'" in result.stderr
+
+
+def test_server_errors_exit_1_with_a_readable_message(contract_server) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = kiosk("print-ticket", "--service", "A", "--server", f"http://127.0.0.1:{port}",
+                   "--token", "x", "--printer", "dummy")
+    assert result.returncode == 1
+    assert "Không kết nối được máy chủ" in result.stderr
+    assert "Cannot reach the server" in result.stderr
+    result = kiosk("print-ticket", "--service", "D", "--server", contract_server.url,
+                   "--token", contract_server.token, "--printer", "dummy")
+    assert result.returncode == 1
+    assert "Lĩnh vực này ngoài giờ tiếp nhận" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_run_publishes_status_and_says_goodbye_on_sigterm(contract_server, mosquitto,
+                                                         mqtt_probe, tmp_path) -> None:
+    device_id = f"kiosk-{uuid.uuid4().hex[:8]}"
+    topic = Topics("camau-hcc").status(device_id)
+    probe = mqtt_probe(mosquitto.url, [topic])
+    cfg = _write_config(
+        tmp_path / "kiosk.toml", site="camau-hcc", device_id=device_id,
+        server_url=contract_server.url, device_token=contract_server.token,
+        mqtt_url=mosquitto.url, printer="dummy", fullscreen=False,
+    )
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "run", "--config", str(cfg)],
+                            cwd=ROOT, env=_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        probe.wait_for(lambda t, p: decode(p, DeviceStatus).online, timeout=20)
+        # the screen asks the server for its services
+        deadline = time.monotonic() + 20
+        while not any(r[1] == "/api/v1/services" for r in contract_server.requests):
+            assert time.monotonic() < deadline, "the kiosk never loaded its services"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0, proc.stderr.read()
+        _, payload = probe.wait_for(lambda t, p: not decode(p, DeviceStatus).online)
+        goodbye = decode(payload, DeviceStatus)
+        # published by the kiosk itself (the broker's last will carries no timestamp)
+        assert goodbye.kind == "kiosk" and goodbye.ts is not None
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
