@@ -147,3 +147,36 @@ def find_ticket(hall: Hall, public_id: str) -> dict:
         if ticket is None:
             raise QueueError("not_found", "Không tìm thấy phiếu", "no such ticket", 404)
         return ticket_view(hall, session, ticket)
+
+
+def cancel_ticket(hall: Hall, public_id: str, reason: str, device: Device | None = None) -> dict:
+    """Cancel a waiting ticket (a kiosk whose printer failed): it will never be called.
+
+    A kiosk may cancel only the tickets it issued itself.
+    """
+    with hall.transaction() as session:
+        ticket = session.scalar(
+            select(Ticket).where(Ticket.public_id == public_id).with_for_update()
+        )
+        if ticket is None or (device is not None and ticket.device_id != device.id):
+            raise QueueError("not_found", "Không tìm thấy phiếu", "no such ticket", 404)
+        if ticket.status != TicketStatus.WAITING:
+            raise QueueError(
+                "not_cancellable",
+                "Phiếu đã được gọi hoặc đã kết thúc, không thể hủy",
+                f"a {ticket.status} ticket cannot be cancelled",
+                409,
+            )
+        ticket.status = TicketStatus.CANCELLED
+        ticket.done_at = hall.now()
+        session.add(
+            TicketEvent(
+                ticket_id=ticket.id,
+                kind=EventKind.CANCELLED,
+                at=hall.now(),
+                device_id=device.id if device else None,
+                detail=reason[:200],
+            )
+        )
+        session.flush()
+        return ticket_view(hall, session, ticket)

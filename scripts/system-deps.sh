@@ -1,11 +1,14 @@
 #!/bin/sh
 # Installs the Debian packages MotCua Queue needs on a development machine, when
-# missing: the Mosquitto broker and the DejaVu fonts (tickets and boards render
-# Vietnamese with them). As root it installs them; otherwise it says what to run.
+# missing: the Mosquitto broker, the DejaVu fonts (tickets and boards render
+# Vietnamese with them), espeak-ng (offline Vietnamese voice) and Chromium (the
+# browser the web pages are tested in). As root it installs them; otherwise it says what to run.
 set -e
 missing=""
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || missing="$missing mosquitto mosquitto-clients"
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$missing fonts-dejavu-core"
+command -v espeak-ng >/dev/null 2>&1 || missing="$missing espeak-ng"
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing Debian packages:$missing"

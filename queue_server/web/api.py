@@ -11,7 +11,7 @@ from protocol import ACTIONS, Command, ProtocolError, decode, encode
 from protocol.messages import now_utc
 from queue_server.domain.queue_error import QueueError
 from queue_server.queue_views import services_overview
-from queue_server.ticket_issuer import find_ticket, issue_ticket
+from queue_server.ticket_issuer import cancel_ticket, find_ticket, issue_ticket
 from queue_server.web.context import runtime
 from queue_server.web.device_auth import bearer_device, require_user
 from queue_server.web.openapi import openapi_document
@@ -64,6 +64,22 @@ def take_ticket():
 @blueprint.get("/tickets/<public_id>")
 def ticket_status(public_id: str):
     return jsonify(find_ticket(runtime().hall, public_id))
+
+
+@blueprint.post("/tickets/<public_id>/cancel")
+def cancel(public_id: str):
+    """A kiosk cancels a ticket it could not print, so nobody is called for it."""
+    device = bearer_device(kind="kiosk")
+    if device is None:
+        require_user("admin", "officer")
+    body = request.get_json(silent=True) or {}
+    reason = body.get("reason", "") if isinstance(body, dict) else ""
+    if not isinstance(reason, str) or not reason.strip():
+        raise _bad_request("Thiếu lý do hủy ('reason')", "'reason' must be a non-empty string")
+    rt = runtime()
+    ticket = cancel_ticket(rt.hall, public_id, reason.strip(), device)
+    rt.publisher.board_changed()
+    return jsonify(ticket)
 
 
 @blueprint.post("/counters/<counter>/<action>")

@@ -60,3 +60,18 @@ def test_retained_topics_are_republished_from_the_database_on_restart(live_serve
     probe = mqtt_probe(live_server.mqtt_url, [f"motcua/{live_server.site}/board"])
     _, payload = probe.wait_for(lambda t, p: json.loads(p)["waiting"].get("E") == 1)
     assert json.loads(payload)["v"] == 1
+
+
+def test_kiosk_cancels_a_ticket_it_could_not_print(live_server):
+    headers = {"Authorization": f"Bearer {live_server.tokens['kiosk-1']}"}
+    ticket = live_server.take_ticket("C")
+    url = f"{live_server.url}/api/v1/tickets/{ticket['id']}/cancel"
+    assert requests.post(url, json={}, headers=headers, timeout=5).status_code == 400
+    r = requests.post(url, json={"reason": "print_failed"}, headers=headers, timeout=5)
+    assert r.status_code == 200 and r.json()["status"] == "cancelled"
+    again = requests.post(url, json={"reason": "print_failed"}, headers=headers, timeout=5)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "not_cancellable"
+    other = requests.post(url, json={"reason": "x"}, headers={
+        "Authorization": f"Bearer {live_server.tokens['display-1']}"}, timeout=5)
+    assert other.status_code == 401
+    assert live_server.take_ticket("C")["ahead"] == 0  # a cancelled ticket is not waited for
