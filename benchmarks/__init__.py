@@ -1,0 +1,1 @@
+"""``make bench``: every measured figure of the project, written to BENCHMARKS.md."""
