@@ -61,3 +61,88 @@ def live_server(tmp_path, mosquitto):
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def pg_url():
+    """URL of a fresh PostgreSQL schema, dropped afterwards; skips when no server answers."""
+    from tests.support.postgres import create_schema, drop_schema
+
+    try:
+        schema, url = create_schema()
+    except ConnectionError as exc:
+        pytest.skip(str(exc))
+    yield url
+    drop_schema(schema)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """Each test using it runs twice: on a SQLite file and on a fresh PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'motcua.db'}"
+    else:
+        yield request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def live_server_any_db(tmp_path, mosquitto, database_url):
+    """``live_server`` on SQLite and on PostgreSQL."""
+    from tests.support.live_server import LiveServer
+
+    server = LiveServer(workdir=tmp_path, mqtt_url=mosquitto.url, database_url=database_url)
+    server.prepare()
+    server.start()
+    yield server
+    server.stop()
+
+
+#: accounts the ``staffed_server`` fixture creates: role → (username, password)
+STAFF = {
+    "admin": ("quantri", "quan-tri-mat-khau-1"),
+    "manager": ("lanhdao", "lanh-dao-mat-khau-1"),
+    "officer": ("canbo1", "can-bo-mat-khau-1"),
+}
+
+
+@pytest.fixture
+def staffed_server(live_server):
+    """``live_server`` with an admin, a manager and an officer account (see ``STAFF``)."""
+    from tests.support.live_server import create_user
+
+    for role, (username, password) in STAFF.items():
+        create_user(live_server, role, username, password)
+    live_server.staff = STAFF
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (no browser download needed)."""
+    import shutil
+
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(path):
+        pytest.fail("chromium is not installed (apt-get install chromium); make test installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(
+            executable_path=path,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context and page per test (own cookies), Vietnamese by default."""
+    context = browser.new_context(locale="vi-VN")
+    pg = context.new_page()
+    pg.set_default_timeout(10000)
+    yield pg
+    context.close()

@@ -110,3 +110,11 @@ class LiveServer:
                           "priority": priority}, headers=headers, timeout=10)
         r.raise_for_status()
         return r.json()
+
+
+def create_user(server: LiveServer, role: str, username: str, password: str) -> None:
+    """Create an account through the real CLI, as an installer would."""
+    out = run_cli("create-user", "--role", role, "--username", username, "--password-stdin",
+                  config=server.config, stdin=password + "\n")
+    if out.returncode != 0:
+        raise RuntimeError(f"create-user failed: {out.stderr}")
