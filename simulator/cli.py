@@ -15,25 +15,55 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = sub.add_parser(
-        "demo", help="run a whole simulated hall until Ctrl-C",
+        "demo",
+        help="run a whole simulated hall until Ctrl-C",
         description="Start a private broker, the server with the sample site, a display, a "
-                    "kiosk printing to a file, six mock-GPIO counters, citizens and officers.",
+        "kiosk printing to a file, six mock-GPIO counters, citizens and officers.",
     )
-    demo.add_argument("--workdir", type=Path, default=Path("var/demo"),
-                      help="where logs, the database, tickets and screenshots go")
-    demo.add_argument("--speed", type=float, default=30.0,
-                      help="how many times faster than real time services run (default 30)")
-    demo.add_argument("--arrivals-per-min", type=float, default=40.0,
-                      help="citizens arriving per minute of demo time (default 40)")
-    demo.add_argument("--duration", type=float, default=0.0,
-                      help="stop after this many seconds (default: run until Ctrl-C)")
-    demo.add_argument("--port", type=int, default=8080,
-                      help="HTTP port of the server (default 8080, another if busy)")
+    demo.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path("var/demo"),
+        help="where logs, the database, tickets and screenshots go",
+    )
+    demo.add_argument(
+        "--speed",
+        type=float,
+        default=30.0,
+        help="how many times faster than real time services run (default 30)",
+    )
+    demo.add_argument(
+        "--arrivals-per-min",
+        type=float,
+        default=40.0,
+        help="citizens arriving per minute of demo time (default 40)",
+    )
+    demo.add_argument(
+        "--duration",
+        type=float,
+        default=0.0,
+        help="stop after this many seconds (default: run until Ctrl-C)",
+    )
+    demo.add_argument(
+        "--port",
+        type=int,
+        default=8080,
+        help="HTTP port of the server (default 8080, another if busy)",
+    )
     screen = demo.add_mutually_exclusive_group()
-    screen.add_argument("--windowed", dest="windowed", action="store_true", default=None,
-                        help="show the board in a window")
-    screen.add_argument("--headless", dest="windowed", action="store_false",
-                        help="no window: the board is written as PNG screenshots")
+    screen.add_argument(
+        "--windowed",
+        dest="windowed",
+        action="store_true",
+        default=None,
+        help="show the board in a window",
+    )
+    screen.add_argument(
+        "--headless",
+        dest="windowed",
+        action="store_false",
+        help="no window: the board is written as PNG screenshots",
+    )
     return parser
 
 
@@ -43,8 +73,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from simulator.demo import run_demo
 
-        return run_demo(args.workdir, speed=args.speed, arrivals_per_min=args.arrivals_per_min,
-                        duration=args.duration, http_port=args.port, windowed=args.windowed)
+        return run_demo(
+            args.workdir,
+            speed=args.speed,
+            arrivals_per_min=args.arrivals_per_min,
+            duration=args.duration,
+            http_port=args.port,
+            windowed=args.windowed,
+        )
     return 2
 
 

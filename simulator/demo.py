@@ -22,8 +22,15 @@ from simulator.hall_stack import HallStack
 log = logging.getLogger(__name__)
 
 
-def run_demo(workdir: Path, *, speed: float, arrivals_per_min: float, duration: float,
-             http_port: int, windowed: bool | None) -> int:
+def run_demo(
+    workdir: Path,
+    *,
+    speed: float,
+    arrivals_per_min: float,
+    duration: float,
+    http_port: int,
+    windowed: bool | None,
+) -> int:
     from gpiozero.pins.mock import MockFactory
 
     from counter.station import CounterStation
@@ -53,20 +60,34 @@ def run_demo(workdir: Path, *, speed: float, arrivals_per_min: float, duration: 
         stack.start_server()
         stack.start_display(board_png, windowed)
 
-        kiosk = KioskStation.from_config({
-            "site": stack.site, "device_id": "kiosk-1", "server_url": stack.server_url,
-            "device_token": stack.tokens["kiosk-1"], "mqtt_url": stack.mqtt_url,
-            "printer": f"file:{tickets_bin}", "profile": "TM-T20II", "language": "vi",
-        })
+        kiosk = KioskStation.from_config(
+            {
+                "site": stack.site,
+                "device_id": "kiosk-1",
+                "server_url": stack.server_url,
+                "device_token": stack.tokens["kiosk-1"],
+                "mqtt_url": stack.mqtt_url,
+                "printer": f"file:{tickets_bin}",
+                "profile": "TM-T20II",
+                "language": "vi",
+            }
+        )
         stations.append(kiosk)
         factory = MockFactory()
         officers: dict[str, Officer] = {}
         for n in range(1, 7):
             pins = {"next": 2 + n * 3, "recall": 3 + n * 3, "skip": 4 + n * 3}
-            station = CounterStation.from_config({
-                "site": stack.site, "device_id": f"counter-{n}", "counter": str(n),
-                "mqtt_url": stack.mqtt_url, "debounce_s": 0.3, "buttons": pins,
-            }, pin_factory=factory)
+            station = CounterStation.from_config(
+                {
+                    "site": stack.site,
+                    "device_id": f"counter-{n}",
+                    "counter": str(n),
+                    "mqtt_url": stack.mqtt_url,
+                    "debounce_s": 0.3,
+                    "buttons": pins,
+                },
+                pin_factory=factory,
+            )
             station.start()
             stations.append(station)
             officers[str(n)] = Officer(station, tally, speed, seed=n)
@@ -123,8 +144,14 @@ def _save_png(image, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def _print_banner(stack: HallStack, tickets_bin: Path, ticket_png: Path, board_png: Path,
-                  windowed: bool, speed: float) -> None:
+def _print_banner(
+    stack: HallStack,
+    tickets_bin: Path,
+    ticket_png: Path,
+    board_png: Path,
+    windowed: bool,
+    speed: float,
+) -> None:
     print(
         "\n"
         f"  Sảnh đang chạy / the hall is running (time ×{speed:g}); Ctrl-C dừng / stops.\n"
@@ -141,13 +168,17 @@ def _print_banner(stack: HallStack, tickets_bin: Path, ticket_png: Path, board_p
     )
 
 
-def _print_status(tally: HallTally, watch: CallWatch | None, elapsed: float,
-                  final: bool = False) -> None:
+def _print_status(
+    tally: HallTally, watch: CallWatch | None, elapsed: float, final: bool = False
+) -> None:
     rate = tally.issued / elapsed if elapsed > 0 else 0.0
     calls = watch.calls if watch else 0
     delay = watch.percentiles() if watch else None
     delay_text = f"call delay p50 {delay[0]:.1f} ms, p99 {delay[1]:.1f} ms" if delay else "-"
     refused = sum(tally.refused.values())
     prefix = "Tổng kết / summary" if final else f"[{elapsed:5.0f} s]"
-    print(f"{prefix}: {tally.issued} phiếu/tickets ({rate:.2f}/s), {calls} lượt gọi/calls, "
-          f"{refused} từ chối/refused; {delay_text}", flush=True)
+    print(
+        f"{prefix}: {tally.issued} phiếu/tickets ({rate:.2f}/s), {calls} lượt gọi/calls, "
+        f"{refused} từ chối/refused; {delay_text}",
+        flush=True,
+    )

@@ -48,8 +48,9 @@ class HallTally:
 class Citizens(threading.Thread):
     """Arrivals at ``per_minute`` on average; ``priority_share`` of them are priority."""
 
-    def __init__(self, kiosk, tally: HallTally, per_minute: float, priority_share: float = 0.1,
-                 seed: int = 1) -> None:
+    def __init__(
+        self, kiosk, tally: HallTally, per_minute: float, priority_share: float = 0.1, seed: int = 1
+    ) -> None:
         super().__init__(name="citizens", daemon=True)
         self.kiosk = kiosk
         self.tally = tally
@@ -91,8 +92,15 @@ class Citizens(threading.Thread):
 class Officer(threading.Thread):
     """Works one counter: next, serve, sometimes recall or mark a no-show."""
 
-    def __init__(self, station, tally: HallTally, speed: float, mean_service_s: float = 240,
-                 no_show_share: float = 0.05, seed: int = 1) -> None:
+    def __init__(
+        self,
+        station,
+        tally: HallTally,
+        speed: float,
+        mean_service_s: float = 240,
+        no_show_share: float = 0.05,
+        seed: int = 1,
+    ) -> None:
         super().__init__(name=f"officer-{station.config.counter}", daemon=True)
         self.station = station
         self.tally = tally

@@ -74,8 +74,12 @@ class HallStack:
     def _spawn(self, name: str, args: list[str], env: dict[str, str] | None = None):
         logfile = (self.workdir / f"{name}.log").open("ab")
         proc = subprocess.Popen(
-            args, cwd=ROOT, stdout=logfile, stderr=subprocess.STDOUT,
-            env={**os.environ, **(env or {})}, start_new_session=True,
+            args,
+            cwd=ROOT,
+            stdout=logfile,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
         )
         self.procs[name] = proc
         return proc
@@ -116,9 +120,19 @@ class HallStack:
         self.http_port = free_port(self.http_port)
         config = self.server_config()
         loaded = subprocess.run(
-            [sys.executable, "-m", "queue_server", "load-site", str(self.site_file),
-             "--config", str(config)],
-            cwd=ROOT, capture_output=True, text=True, timeout=120,
+            [
+                sys.executable,
+                "-m",
+                "queue_server",
+                "load-site",
+                str(self.site_file),
+                "--config",
+                str(config),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         if loaded.returncode != 0:
             raise RuntimeError(f"load-site failed: {loaded.stderr.strip()}")
@@ -146,8 +160,16 @@ class HallStack:
             f'centre_name = "{spec_name}"\nfullscreen = false\nwidth = 1280\nheight = 720\n'
             "recent_count = 8\n"
         )
-        args = [sys.executable, "-m", "display", "run", "--config", str(config),
-                "--screenshot", str(screenshot)]
+        args = [
+            sys.executable,
+            "-m",
+            "display",
+            "run",
+            "--config",
+            str(config),
+            "--screenshot",
+            str(screenshot),
+        ]
         env = {}
         if windowed:
             args.append("--windowed")

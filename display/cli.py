@@ -1,0 +1,76 @@
+"""Command line of the hall board: ``python -m display run --config PATH``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+from collections.abc import Sequence
+
+from protocol.config_file import ConfigError
+
+DEFAULT_CONFIG = "/etc/motcua/display.toml"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m display",
+        description="Hall display board of MotCua Queue: shows calls from the MQTT broker.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="show the board (full screen unless --windowed)")
+    run.add_argument(
+        "--config", default=DEFAULT_CONFIG, help=f"display TOML file (default {DEFAULT_CONFIG})"
+    )
+    run.add_argument(
+        "--screenshot",
+        metavar="PATH",
+        help="write the current frame as PNG to PATH whenever the board changes, and at exit",
+    )
+    run.add_argument(
+        "--exit-after",
+        metavar="SECONDS",
+        type=float,
+        help="stop cleanly after this many seconds (headless demos and tests)",
+    )
+    run.add_argument(
+        "--windowed", action="store_true", help="use a window even if the config says fullscreen"
+    )
+    run.add_argument("--verbose", "-v", action="store_true", help="log every message")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if args.exit_after is not None and args.exit_after < 0:
+        print("error: --exit-after must be 0 or more seconds", file=sys.stderr)
+        return 2
+    # imported here so that --help and config errors stay quick and need no pygame
+    from display.display_config import load_display_config
+
+    try:
+        config = load_display_config(args.config)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    from display.board_app import BoardApp
+
+    app = BoardApp(config, screenshot=args.screenshot, windowed=args.windowed)
+    signal.signal(signal.SIGTERM, lambda signum, frame: app.stop())
+    signal.signal(signal.SIGINT, lambda signum, frame: app.stop())
+    import pygame
+
+    try:
+        app.run(exit_after=args.exit_after)
+    except pygame.error as exc:
+        # no usable screen (no HDMI, wrong SDL_VIDEODRIVER): say so plainly
+        print(f"error: cannot open the screen: {exc}", file=sys.stderr)
+        return 1
+    return 0
