@@ -24,8 +24,8 @@ def progress(text: str) -> None:
 
 
 def main(argv: list[str]) -> int:
-    names = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent))
-                   if m.name.startswith("bench_"))
+    folder = str(Path(__file__).parent)
+    names = sorted(m.name for m in pkgutil.iter_modules([folder]) if m.name.startswith("bench_"))
     if argv:
         names = [n for n in names if n.removeprefix("bench_") in argv or n in argv]
     rows: list[tuple[str, Figure]] = []
@@ -60,8 +60,10 @@ def write_report(rows: list[tuple[str, Figure]], failures: list[str], seconds: f
         "|---|---|---|---|---|",
     ]
     for suite, fig in rows:
-        lines.append(f"| {fig.name} | {fig.value_text()} | {fig.goal} | {fig.method} | "
-                     f"{suite.removeprefix('bench_')} |")
+        lines.append(
+            f"| {fig.name} | {fig.value_text()} | {fig.goal} | {fig.method} | "
+            f"{suite.removeprefix('bench_')} |"
+        )
     if failures:
         lines += ["", "Failed suites (see the run's output): " + ", ".join(failures)]
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
