@@ -1,29 +1,39 @@
-"""Officer actions at a counter (next, recall, skip, complete, transfer, pause, resume, rate).
+"""Officer actions at a counter, applied to the database (the shell around counter_desk).
 
 ``apply_command`` runs one command in one transaction and returns what must be
 published once it has committed. A command id is applied at most once: a repeat is
 answered with the state and result the first delivery got, and changes nothing.
+Two counters pressing "next" at the same instant never get the same ticket: a
+ticket is claimed with a conditional UPDATE (``… WHERE status = 'waiting'``), and a
+counter that loses the race decides again.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from protocol import Call, Command, CounterState
-from queue_server.domain.next_ticket import choose_next
+from queue_server.domain.counter_desk import Decision, Desk, DeskTicket, QueuePolicy, decide
 from queue_server.domain.queue_error import QueueError
 from queue_server.domain.ticket_status import AT_COUNTER, EventKind, TicketStatus
 from queue_server.hall import Hall
-from queue_server.queue_views import candidate, counter_state, waiting_tickets
-from queue_server.storage.tables import AppliedCommand, Counter, Service, Ticket, TicketEvent
+from queue_server.queue_views import counter_state
+from queue_server.storage.tables import (
+    AppliedCommand,
+    Counter,
+    CounterService,
+    Service,
+    Site,
+    Ticket,
+    TicketEvent,
+)
 
-#: how long after a rating keypad is enabled a rating still counts
-RATING_WINDOW = timedelta(minutes=5)
+CLAIM_ATTEMPTS = 8
 
 
 @dataclass
@@ -36,14 +46,30 @@ class Outcome:
     changed: bool = False
 
 
+class _LostRace(Exception):
+    """Another counter claimed the chosen ticket first."""
+
+
+def policy_of(site: Site) -> QueuePolicy:
+    return QueuePolicy(
+        priority_mode=site.priority_mode,
+        max_priority_in_row=site.max_priority_in_row,
+        no_show_grace=timedelta(minutes=site.no_show_grace_min),
+    )
+
+
 def apply_command(
     hall: Hall, counter_number: str, command: Command, officer_id: int | None = None
 ) -> Outcome:
-    try:
-        return _apply(hall, counter_number, command, officer_id)
-    except IntegrityError:
-        # the same id committed by a concurrent delivery: answer like a repeat
-        return _apply(hall, counter_number, command, officer_id)
+    for _ in range(CLAIM_ATTEMPTS):
+        try:
+            return _apply(hall, counter_number, command, officer_id)
+        except _LostRace:
+            continue
+        except IntegrityError:
+            # the same id committed by a concurrent delivery: answer like a repeat
+            continue
+    raise QueueError("busy", "Hệ thống bận, vui lòng thử lại", "busy, try again", 503)
 
 
 def _apply(hall: Hall, counter_number: str, command: Command, officer_id: int | None) -> Outcome:
@@ -65,7 +91,12 @@ def _apply(hall: Hall, counter_number: str, command: Command, officer_id: int | 
                     reason=previous.reason,
                 )
                 if counter
-                else None
+                else CounterState(
+                    counter=counter_number,
+                    last_cmd=command.id,
+                    result=previous.result,
+                    reason=previous.reason,
+                )
             )
             return Outcome(counter_number, state)
         if counter is None:
@@ -79,16 +110,16 @@ def _apply(hall: Hall, counter_number: str, command: Command, officer_id: int | 
                     reason="unknown_counter",
                 ),
             )
+        now = hall.now()
         calls: list[Call] = []
         try:
-            with session.begin_nested():  # nothing of a rejected command is kept …
-                result = _ACTIONS[command.action](
-                    hall, session, counter, command, officer_id, calls
-                )
-            reason = None
+            decision = _decide(session, site, counter, command, now)
+            with session.begin_nested():
+                calls = _carry_out(session, counter, decision, now, officer_id)
+            result, reason = decision.result, None
         except QueueError as exc:
             result, reason, calls = "rejected", exc.code, []
-        session.add(_applied(hall, command, counter_number, result, reason))  # … but its id
+        session.add(_applied(hall, command, counter_number, result, reason))
         session.flush()
         state = counter_state(session, counter, last_cmd=command.id, result=result, reason=reason)
         return Outcome(counter_number, state, calls, changed=result != "rejected")
@@ -105,202 +136,178 @@ def _applied(hall: Hall, command: Command, counter: str, result: str, reason: st
     )
 
 
-def _current(session: Session, counter: Counter) -> Ticket | None:
-    if counter.current_ticket_id is None:
-        return None
-    ticket = session.get(Ticket, counter.current_ticket_id)
-    return ticket if ticket is not None and ticket.status in AT_COUNTER else None
-
-
-def _event(
-    hall: Hall,
-    session: Session,
-    ticket: Ticket,
-    kind: EventKind,
-    counter: Counter,
-    officer_id: int | None,
-    detail: str = "",
-) -> TicketEvent:
-    ev = TicketEvent(
-        ticket_id=ticket.id,
-        kind=kind,
-        at=hall.now(),
-        counter_id=counter.id,
-        officer_id=officer_id,
-        detail=detail,
-    )
-    session.add(ev)
-    session.flush()
-    return ev
-
-
-def _call_message(
-    session: Session, ev: TicketEvent, ticket: Ticket, counter: Counter, recall: bool
-) -> Call:
-    return Call(
-        seq=ev.id,
-        ticket=ticket.number,
-        counter=counter.number,
-        service=session.get(Service, ticket.service_id).code,
-        recall=recall,
-        ts=ev.at,
+def _desk_ticket(ticket: Ticket, code: str) -> DeskTicket:
+    return DeskTicket(
+        id=ticket.id,
+        number=ticket.number,
+        service=code,
+        priority=ticket.priority,
+        transferred=ticket.transferred,
+        status=TicketStatus(ticket.status),
+        queued_at=ticket.issued_at,
+        sequence=ticket.sequence,
+        done_at=ticket.done_at,
+        rating=ticket.rating,
     )
 
 
-def _finish_current(hall: Hall, session: Session, counter: Counter, officer_id: int | None) -> bool:
-    ticket = _current(session, counter)
-    if ticket is None:
-        return False
-    ticket.status = TicketStatus.DONE
-    ticket.done_at = hall.now()
-    _event(hall, session, ticket, EventKind.DONE, counter, officer_id)
-    counter.current_ticket_id = None
-    return True
+def _service_codes(session: Session, site: Site) -> dict[int, str]:
+    rows = session.execute(select(Service.id, Service.code).where(Service.site_id == site.id))
+    return {sid: code for sid, code in rows}
 
 
-def _no_current() -> QueueError:
-    return QueueError(
-        "no_current_ticket", "Quầy chưa gọi số nào", "the counter has no current ticket", 409
-    )
-
-
-def _next(hall, session, counter, command, officer_id, calls) -> str:
-    if counter.paused:
-        raise QueueError("paused", "Quầy đang tạm dừng", "the counter is paused", 409)
-    _finish_current(hall, session, counter, officer_id)
-    service_ids = [s.id for s in counter.services]
-    for _ in range(5):
-        pool = waiting_tickets(session, service_ids)
-        chosen = choose_next(candidate(t) for t in pool)
-        if chosen is None:
-            return "empty"
-        now = hall.now()
-        claimed = session.execute(
-            update(Ticket)
-            .where(Ticket.id == chosen.ticket_id, Ticket.status == TicketStatus.WAITING)
-            .values(
-                status=TicketStatus.CALLED,
-                called_at=now,
-                counter_id=counter.id,
-                officer_id=officer_id,
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if claimed == 1:
-            ticket = session.get(Ticket, chosen.ticket_id)
-            session.refresh(ticket)
-            counter.current_ticket_id = ticket.id
-            ev = _event(hall, session, ticket, EventKind.CALLED, counter, officer_id)
-            calls.append(_call_message(session, ev, ticket, counter, recall=False))
-            return "ok"
-        session.expire_all()  # another counter took it first: look again
-    raise QueueError("busy", "Hệ thống bận, vui lòng thử lại", "busy, try again", 503)
-
-
-def _recall(hall, session, counter, command, officer_id, calls) -> str:
-    ticket = _current(session, counter)
-    if ticket is None:
-        raise _no_current()
-    ev = _event(hall, session, ticket, EventKind.RECALLED, counter, officer_id)
-    calls.append(_call_message(session, ev, ticket, counter, recall=True))
-    return "ok"
-
-
-def _skip(hall, session, counter, command, officer_id, calls) -> str:
-    ticket = _current(session, counter)
-    if ticket is None:
-        raise _no_current()
-    ticket.status = TicketStatus.NO_SHOW
-    ticket.done_at = hall.now()
-    _event(hall, session, ticket, EventKind.NO_SHOW, counter, officer_id)
-    counter.current_ticket_id = None
-    return "ok"
-
-
-def _complete(hall, session, counter, command, officer_id, calls) -> str:
-    if not _finish_current(hall, session, counter, officer_id):
-        raise _no_current()
-    return "ok"
-
-
-def _transfer(hall, session, counter, command, officer_id, calls) -> str:
-    ticket = _current(session, counter)
-    if ticket is None:
-        raise _no_current()
-    target = session.scalar(
-        select(Service).where(
-            Service.site_id == counter.site_id,
-            Service.code == command.service,
-            Service.active.is_(True),
-        )
-    )
-    if target is None:
-        raise QueueError("unknown_service", "Không có lĩnh vực này", "no such service", 404)
-    if target.id == ticket.service_id:
-        raise QueueError(
-            "same_service",
-            "Phiếu đã thuộc lĩnh vực này",
-            "the ticket is already in that service",
-            409,
-        )
-    source = session.get(Service, ticket.service_id)
-    ticket.status = TicketStatus.WAITING
-    ticket.service_id = target.id
-    ticket.transferred = True
-    ticket.counter_id = None
-    ticket.called_at = None
-    _event(
-        hall,
-        session,
-        ticket,
-        EventKind.TRANSFERRED,
-        counter,
-        officer_id,
-        detail=f"{source.code}->{target.code}",
-    )
-    counter.current_ticket_id = None
-    return "ok"
-
-
-def _pause(hall, session, counter, command, officer_id, calls) -> str:
-    counter.paused = True
-    return "ok"
-
-
-def _resume(hall, session, counter, command, officer_id, calls) -> str:
-    counter.paused = False
-    return "ok"
-
-
-def _rate(hall, session, counter, command, officer_id, calls) -> str:
-    ticket = session.scalar(
+def _latest_at_counter(session: Session, counter: Counter, status: str) -> Ticket | None:
+    return session.scalar(
         select(Ticket)
-        .where(Ticket.counter_id == counter.id, Ticket.status == TicketStatus.DONE)
+        .where(Ticket.counter_id == counter.id, Ticket.status == status)
         .order_by(Ticket.done_at.desc())
         .limit(1)
     )
-    if ticket is None or ticket.rating is not None or hall.now() - ticket.done_at > RATING_WINDOW:
-        raise QueueError(
-            "nothing_to_rate",
-            "Không có lượt phục vụ để đánh giá",
-            "no completed ticket to rate",
-            409,
+
+
+def _priority_run(session: Session, counter: Counter, limit: int) -> int:
+    """How many of this counter's latest calls in a row were priority tickets."""
+    rows = session.execute(
+        select(Ticket.priority)
+        .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+        .where(TicketEvent.counter_id == counter.id, TicketEvent.kind == EventKind.CALLED)
+        .order_by(TicketEvent.id.desc())
+        .limit(limit + 1)
+    )
+    run = 0
+    for (priority,) in rows:
+        if not priority:
+            break
+        run += 1
+    return run
+
+
+def _decide(
+    session: Session, site: Site, counter: Counter, command: Command, now: datetime
+) -> Decision:
+    codes = _service_codes(session, site)
+    policy = policy_of(site)
+    current_row = (
+        session.get(Ticket, counter.current_ticket_id) if counter.current_ticket_id else None
+    )
+    if current_row is not None and current_row.status not in AT_COUNTER:
+        current_row = None
+    served = [s.id for s in counter.services]
+    desk = Desk(
+        number=counter.number,
+        services=frozenset(codes[i] for i in served),
+        paused=counter.paused,
+        current=_desk_ticket(current_row, codes[current_row.service_id]) if current_row else None,
+    )
+    waiting: list[DeskTicket] = []
+    extra: dict = {}
+    if command.action == "next":
+        rows = (
+            session.scalars(
+                select(Ticket).where(
+                    Ticket.status == TicketStatus.WAITING, Ticket.service_id.in_(served)
+                )
+            )
+            if served
+            else []
         )
-    ticket.rating = command.rating
-    _event(hall, session, ticket, EventKind.RATED, counter, officer_id, detail=str(command.rating))
-    return "ok"
+        waiting = [_desk_ticket(t, codes[t.service_id]) for t in rows]
+        if policy.priority_mode == "interleave":
+            desk = _with(
+                desk, priority_run=_priority_run(session, counter, policy.max_priority_in_row)
+            )
+    elif command.action == "recall" and desk.current is None:
+        missed = _latest_at_counter(session, counter, TicketStatus.NO_SHOW)
+        if missed is not None:
+            desk = _with(desk, last_no_show=_desk_ticket(missed, codes[missed.service_id]))
+    elif command.action == "rate":
+        done = _latest_at_counter(session, counter, TicketStatus.DONE)
+        if done is not None:
+            desk = _with(desk, last_done=_desk_ticket(done, codes[done.service_id]))
+        extra["rating"] = command.rating
+    elif command.action == "transfer":
+        active = session.scalars(
+            select(Service.code).where(Service.site_id == site.id, Service.active.is_(True))
+        )
+        served_anywhere = session.scalars(
+            select(Service.code)
+            .join(CounterService, CounterService.service_id == Service.id)
+            .where(Service.site_id == site.id)
+        )
+        extra.update(
+            target_service=command.service,
+            active_services=frozenset(active),
+            served_services=frozenset(served_anywhere),
+        )
+    return decide(command.action, desk, waiting, policy, now, **extra)
 
 
-_ACTIONS = {
-    "next": _next,
-    "recall": _recall,
-    "skip": _skip,
-    "complete": _complete,
-    "transfer": _transfer,
-    "pause": _pause,
-    "resume": _resume,
-    "rate": _rate,
-}
+def _with(desk: Desk, **changes) -> Desk:
+    return replace(desk, **changes)
+
+
+def _carry_out(
+    session: Session, counter: Counter, decision: Decision, now: datetime, officer_id: int | None
+) -> list[Call]:
+    """Write the decision's steps; returns the call messages to publish after commit."""
+    calls: list[Call] = []
+    codes = _service_codes(session, session.get(Site, counter.site_id))
+    ids_by_code = {code: sid for sid, code in codes.items()}
+    for step in decision.steps:
+        if step.event == EventKind.CALLED:
+            claimed = session.execute(
+                update(Ticket)
+                .where(Ticket.id == step.ticket_id, Ticket.status == TicketStatus.WAITING)
+                .values(
+                    status=TicketStatus.CALLED,
+                    called_at=now,
+                    counter_id=counter.id,
+                    officer_id=officer_id,
+                )
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if claimed != 1:
+                raise _LostRace()
+            ticket = session.get(Ticket, step.ticket_id)
+            session.refresh(ticket)
+        else:
+            ticket = session.get(Ticket, step.ticket_id)
+            ticket.status = step.status
+            if step.event in (EventKind.DONE, EventKind.NO_SHOW):
+                ticket.done_at = now
+            elif step.event == EventKind.RECALLED and step.detail:  # a no-show called back
+                ticket.done_at = None
+                ticket.counter_id = counter.id
+            elif step.event == EventKind.TRANSFERRED:
+                ticket.service_id = ids_by_code[step.service]
+                ticket.transferred = True
+                ticket.counter_id = None
+            elif step.event == EventKind.RATED:
+                ticket.rating = int(step.detail)
+        event = TicketEvent(
+            ticket_id=ticket.id,
+            kind=step.event,
+            at=now,
+            counter_id=counter.id,
+            officer_id=officer_id,
+            detail=step.detail,
+        )
+        session.add(event)
+        session.flush()
+        if step.announce:
+            calls.append(
+                Call(
+                    seq=event.id,
+                    ticket=ticket.number,
+                    counter=counter.number,
+                    service=codes[ticket.service_id],
+                    recall=step.recall,
+                    ts=now,
+                )
+            )
+    counter.paused = decision.paused
+    counter.current_ticket_id = decision.current
+    return calls
 
 
 def expire_stale_tickets(hall: Hall) -> int:
@@ -312,7 +319,7 @@ def expire_stale_tickets(hall: Hall) -> int:
             session.scalars(
                 select(Ticket).where(
                     Ticket.site_id == site.id,
-                    Ticket.status == TicketStatus.WAITING,
+                    Ticket.status.in_([TicketStatus.WAITING]),
                     Ticket.service_day < today,
                 )
             )

@@ -38,17 +38,21 @@ def load_site(session: Session, spec: SiteSpec) -> LoadReport:
     """Create or update the site; returns the tokens of newly created devices (shown once)."""
     report = LoadReport(site=spec.id)
     site = session.scalar(select(Site).where(Site.code == spec.id))
+    site_values = dict(
+        name=spec.name,
+        timezone=spec.timezone,
+        board_message=spec.board_message,
+        priority_mode=spec.priority_mode,
+        max_priority_in_row=spec.max_priority_in_row,
+        no_show_grace_min=spec.no_show_grace_min,
+    )
     if site is None:
-        site = Site(
-            code=spec.id, name=spec.name, timezone=spec.timezone, board_message=spec.board_message
-        )
+        site = Site(code=spec.id, **site_values)
         session.add(site)
         session.flush()
         report.changed = True
     else:
-        report.changed |= _assign(
-            site, name=spec.name, timezone=spec.timezone, board_message=spec.board_message
-        )
+        report.changed |= _assign(site, **site_values)
 
     services: dict[str, Service] = {
         s.code: s for s in session.scalars(select(Service).where(Service.site_id == site.id))

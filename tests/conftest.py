@@ -146,3 +146,13 @@ def page(browser):
     pg.set_default_timeout(10000)
     yield pg
     context.close()
+
+
+@pytest.fixture
+def in_process_hall(database_url):
+    """The service layer on SQLite and on PostgreSQL, example site loaded, fake clock."""
+    from tests.support.in_process import build_hall
+
+    hall = build_hall(database_url)
+    yield hall
+    hall.hall.sessions.kw["bind"].dispose()

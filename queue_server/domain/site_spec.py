@@ -60,6 +60,9 @@ class SiteSpec:
     services: tuple[ServiceSpec, ...]
     counters: tuple[CounterSpec, ...]
     devices: tuple[DeviceSpec, ...]
+    priority_mode: str = "strict"
+    max_priority_in_row: int = 3
+    no_show_grace_min: int = 10
 
 
 class _Lines:
@@ -106,6 +109,18 @@ def parse_site(text: str, source: str = "site.toml") -> SiteSpec:
     board_message = site.get("board_message", "")
     if not isinstance(board_message, str):
         raise fail("site", 0, "site.board_message must be text")
+
+    priority_mode = site.get("priority_mode", "strict")
+    if priority_mode not in ("strict", "interleave"):
+        raise fail(
+            "site", 0, f"site.priority_mode must be 'strict' or 'interleave', got {priority_mode!r}"
+        )
+    rules: dict[str, int] = {}
+    for key, default, high in (("max_priority_in_row", 3, 100), ("no_show_grace_min", 10, 240)):
+        value = site.get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= high:
+            raise fail("site", 0, f"site.{key} must be a whole number 0..{high}, got {value!r}")
+        rules[key] = value
 
     services: list[ServiceSpec] = []
     for i, raw in enumerate(data.get("services", [])):
@@ -170,6 +185,8 @@ def parse_site(text: str, source: str = "site.toml") -> SiteSpec:
         services=tuple(services),
         counters=tuple(counters),
         devices=tuple(devices),
+        priority_mode=priority_mode,
+        **rules,
     )
 
 

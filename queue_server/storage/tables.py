@@ -57,6 +57,11 @@ class Site(Base):
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Ho_Chi_Minh")
     board_message: Mapped[str] = mapped_column(Text, default="")
+    #: "strict" (priority always first) or "interleave" (at most N priority in a row)
+    priority_mode: Mapped[str] = mapped_column(String(16), default="strict")
+    max_priority_in_row: Mapped[int] = mapped_column(Integer, default=3)
+    #: minutes after a no-show during which the officer may still recall the ticket
+    no_show_grace_min: Mapped[int] = mapped_column(Integer, default=10)
 
 
 class Service(Base):
