@@ -155,16 +155,12 @@ def _create_user(config: ServerConfig, args) -> int:
 def _run(config: ServerConfig, args) -> int:
     from waitress.server import create_server
 
-    from queue_server.counter_actions import expire_stale_tickets
     from queue_server.runtime import Runtime
     from queue_server.storage.migrate import upgrade
     from queue_server.web import create_app
 
     runtime = Runtime.build(config)
     upgrade(runtime.engine)
-    expired = expire_stale_tickets(runtime.hall)
-    if expired:
-        log.info("%d tickets of earlier days expired", expired)
     app = create_app(runtime)
     host = args.host or config.host
     port = args.port or config.port

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from protocol.broker_url import BrokerUrl
+from queue_server.day_rollover import DayRollover
 from queue_server.hall import Clock, Hall, system_clock
 from queue_server.hall_publisher import HallPublisher
 from queue_server.mqtt_bridge import MqttBridge
@@ -21,6 +22,7 @@ class Runtime:
     hall: Hall
     publisher: HallPublisher
     bridge: MqttBridge | None = None
+    rollover: DayRollover | None = None
 
     @classmethod
     def build(cls, config: ServerConfig, clock: Clock = system_clock) -> Runtime:
@@ -33,15 +35,20 @@ class Runtime:
             bridge = MqttBridge(
                 publisher, BrokerUrl.parse(config.mqtt_url), client_id=f"queue-server-{config.site}"
             )
-        return cls(config, engine, hall, publisher, bridge)
+        return cls(config, engine, hall, publisher, bridge, DayRollover(publisher))
 
     def start(self) -> None:
         self.publisher.start()
+        if self.rollover is not None:
+            self.rollover.check()
+            self.rollover.start()
         if self.bridge is not None:
             self.bridge.start()
 
     def stop(self) -> None:
         if self.bridge is not None:
             self.bridge.stop()
+        if self.rollover is not None:
+            self.rollover.stop()
         self.publisher.stop()
         self.engine.dispose()

@@ -203,3 +203,16 @@ def test_estimate_uses_recent_service_times(in_process_hall):
     assert t2["ahead"] == 1 and t2["estimated_wait_s"] == 600
     with h.hall.transaction() as s:
         assert s.scalar(select(Ticket.estimated_wait_s).where(Ticket.public_id == t2["id"])) == 600
+
+
+def test_rollover_job_expires_and_republishes(in_process_hall):
+    from queue_server.day_rollover import DayRollover
+
+    h = in_process_hall
+    issue(h, "E")
+    job = DayRollover(h.publisher)
+    assert job.check() == 0
+    h.clock.advance(hours=20)  # past local midnight
+    assert job.check() == 1
+    board = json.loads(next(p for t, p, _ in reversed(h.published) if t.endswith("/board")))
+    assert board["waiting"]["E"] == 0

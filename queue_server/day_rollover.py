@@ -1,0 +1,50 @@
+"""Local midnight: tickets still waiting from the day before become ``expired``.
+
+Numbering needs no reset job: each service's counter row is per local day. What the
+rollover does is expire yesterday's waiting tickets and refresh the board, checked
+every ``interval`` seconds by a background thread (and once at start).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from queue_server.counter_actions import expire_stale_tickets
+from queue_server.hall_publisher import HallPublisher
+
+log = logging.getLogger(__name__)
+
+
+class DayRollover:
+    def __init__(self, publisher: HallPublisher, interval: float = 30.0) -> None:
+        self.publisher = publisher
+        self.hall = publisher.hall
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def check(self) -> int:
+        """Expire stale tickets now; returns how many. Safe to call at any time."""
+        expired = expire_stale_tickets(self.hall)
+        if expired:
+            log.info("day rollover: %d waiting tickets of an earlier day expired", expired)
+            self.publisher.republish_all()
+        return expired
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="day-rollover", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(5)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.check()
+            except Exception:  # the database being briefly unreachable must not end the loop
+                log.exception("day rollover check failed; retrying later")
