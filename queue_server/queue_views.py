@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from protocol import Board, BoardEntry, CounterState
-from queue_server.domain.next_ticket import Candidate, people_ahead
+from queue_server.domain.next_ticket import Candidate, call_order
 from queue_server.domain.opening_hours import OpeningHours
 from queue_server.domain.ticket_status import AT_COUNTER, EventKind, TicketStatus
 from queue_server.domain.wait_estimate import estimated_wait_s, mean_service_time
@@ -21,6 +21,7 @@ from queue_server.storage.tables import (
     Site,
     Ticket,
     TicketEvent,
+    UtcDateTime,
 )
 
 RECENT_CALLS = 10
@@ -107,10 +108,41 @@ def estimate_for(session: Session, service: Service, ahead: int) -> int:
     )
 
 
+def _call_order_sql():
+    """``domain.next_ticket.call_order`` as an SQL row value, to count in the database."""
+    return tuple_(
+        case((Ticket.priority.is_(True), 0), else_=1),
+        case((Ticket.transferred.is_(True), 0), else_=1),
+        Ticket.issued_at,
+        Ticket.sequence,
+        Ticket.id,
+    )
+
+
 def ticket_position(session: Session, ticket: Ticket) -> int:
-    """People ahead of a waiting ticket in its service now."""
-    others = waiting_tickets(session, [ticket.service_id])
-    return people_ahead(candidate(ticket), [candidate(t) for t in others])
+    """People ahead of a waiting ticket in its service now (same order as ``call_order``).
+
+    Counted in SQL so issuing stays fast however long the queue is; the pure
+    ``people_ahead`` states the same rule and the tests check that both agree.
+    """
+    mine = call_order(candidate(ticket))
+    return (
+        session.scalar(
+            select(func.count(Ticket.id)).where(
+                Ticket.status == TicketStatus.WAITING,
+                Ticket.service_id == ticket.service_id,
+                _call_order_sql()
+                < tuple_(
+                    literal(int(mine[0])),
+                    literal(int(mine[1])),
+                    literal(mine[2], UtcDateTime),
+                    literal(mine[3]),
+                    literal(mine[4]),
+                ),
+            )
+        )
+        or 0
+    )
 
 
 def services_overview(hall: Hall, session: Session) -> dict:

@@ -216,3 +216,23 @@ def test_rollover_job_expires_and_republishes(in_process_hall):
     assert job.check() == 1
     board = json.loads(next(p for t, p, _ in reversed(h.published) if t.endswith("/board")))
     assert board["waiting"]["E"] == 0
+
+
+def test_sql_position_agrees_with_the_pure_rule(in_process_hall):
+    import random
+
+    from queue_server.domain.next_ticket import people_ahead
+    from queue_server.queue_views import candidate, ticket_position
+
+    h = in_process_hall
+    rng = random.Random(7)
+    for _ in range(30):
+        h.clock.advance(seconds=rng.choice([0, 5, 60]))
+        issue(h, rng.choice("DE"), priority=rng.random() < 0.3)
+    h.command("6", "next")
+    h.command("6", "transfer", service="E")
+    with h.hall.transaction() as s:
+        waiting = list(s.scalars(select(Ticket).where(Ticket.status == "waiting")))
+        for t in waiting:
+            same = [candidate(o) for o in waiting if o.service_id == t.service_id]
+            assert ticket_position(s, t) == people_ahead(candidate(t), same)
