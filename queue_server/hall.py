@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from queue_server.domain.queue_error import QueueError
 from queue_server.storage.tables import Site
+from queue_server.ttl_cache import TtlCache
 
 Clock = Callable[[], datetime]
 
@@ -29,11 +30,20 @@ class Hall:
     site_code: str
     clock: Clock = system_clock
     public_url: str = "http://127.0.0.1:8080"
+    #: sessions that only read (see storage.database.make_session_factory)
+    read_sessions: sessionmaker[Session] | None = None
+    cache: TtlCache = field(default_factory=TtlCache)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A session inside one transaction: committed on success, rolled back on error."""
+        """A session inside one writing transaction: committed on success, else rolled back."""
         with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading only: a consistent snapshot that never blocks writers."""
+        with (self.read_sessions or self.sessions)() as session, session.begin():
             yield session
 
     def site(self, session: Session) -> Site:

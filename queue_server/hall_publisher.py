@@ -48,6 +48,8 @@ class HallPublisher:
         """Apply one command, then publish its calls, the counter's state and the board."""
         with self._lock:
             outcome = apply_command(self.hall, counter, command, officer_id)
+            if outcome.changed:
+                self.hall.cache.clear()  # service times and open counters may have changed
             for call in outcome.calls:
                 self._send(self.topics.calls, encode(call), False)
             if outcome.state is not None:
@@ -66,7 +68,11 @@ class HallPublisher:
         self._send(self.topics.board, encode(snapshot), True)
 
     def republish_all(self) -> None:
-        """Rebuild every retained topic from the database: the broker is only a cache."""
+        """Rebuild every retained topic from the database: the broker is only a cache.
+
+        Also called after an admin changes the hall, so cached settings are dropped too.
+        """
+        self.hall.cache.clear()
         with self._lock:
             with self.hall.transaction() as session:
                 site = self.hall.site(session)

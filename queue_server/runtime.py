@@ -28,7 +28,13 @@ class Runtime:
     def build(cls, config: ServerConfig, clock: Clock = system_clock) -> Runtime:
         config.prepare_storage()
         engine = make_engine(config.database_url)
-        hall = Hall(make_session_factory(engine), config.site, clock, config.public_url)
+        hall = Hall(
+            make_session_factory(engine),
+            config.site,
+            clock,
+            config.public_url,
+            read_sessions=make_session_factory(engine, read_only=True),
+        )
         publisher = HallPublisher(hall)
         bridge = None
         if config.mqtt_url:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+#: execution option marking a connection whose transactions only read
+READ_ONLY = "motcua_read_only"
+
 
 def make_engine(url: str) -> Engine:
     """An engine tuned for the queue: SQLite in WAL mode with write-locking transactions.
@@ -29,11 +32,21 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            if conn.get_execution_options().get(READ_ONLY):
+                conn.exec_driver_sql("BEGIN")  # readers never wait for the write lock
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:
+    """Sessions for writing (the default) or for reading only.
+
+    On SQLite a reading session begins with a plain ``BEGIN``: it sees a consistent
+    snapshot and never queues behind writers, which matters for dashboards polling
+    while kiosks issue tickets. Writing in such a session is a programming error.
+    """
+    bind = engine.execution_options(**{READ_ONLY: True}) if read_only else engine
+    return sessionmaker(bind, expire_on_commit=False)

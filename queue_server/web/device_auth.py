@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import request
 from flask_login import current_user
 from flask_wtf.csrf import validate_csrf
@@ -18,7 +20,33 @@ def _unauthorized(message_vi: str, message_en: str) -> QueueError:
     return QueueError("unauthorized", message_vi, message_en, 401)
 
 
-def bearer_device(kind: str | None = None) -> Device | None:
+@dataclass(frozen=True)
+class DeviceIdentity:
+    """Who a valid token belongs to (kept for a short while to spare a query per ticket)."""
+
+    id: int
+    code: str
+    kind: str
+
+
+TOKEN_TTL_S = 30.0
+
+
+def _lookup(token_hash: str) -> DeviceIdentity | None:
+    rt = runtime()
+
+    def load() -> DeviceIdentity | None:
+        with rt.hall.read() as session:
+            site = rt.hall.site(session)
+            device = session.scalar(
+                select(Device).where(Device.site_id == site.id, Device.token_hash == token_hash)
+            )
+            return DeviceIdentity(device.id, device.code, device.kind) if device else None
+
+    return rt.hall.cache.get(("device", token_hash), TOKEN_TTL_S, load)
+
+
+def bearer_device(kind: str | None = None) -> DeviceIdentity | None:
     """The device whose token the request carries; None when it carries none."""
     header = request.headers.get("Authorization", "")
     if not header:
@@ -26,14 +54,7 @@ def bearer_device(kind: str | None = None) -> Device | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise _unauthorized("Sai định dạng xác thực", "expected 'Authorization: Bearer <token>'")
-    rt = runtime()
-    with rt.hall.transaction() as session:
-        site = rt.hall.site(session)
-        device = session.scalar(
-            select(Device).where(
-                Device.site_id == site.id, Device.token_hash == hash_token(token.strip())
-            )
-        )
+    device = _lookup(hash_token(token.strip()))
     if device is None or (kind is not None and device.kind != kind):
         raise _unauthorized("Mã thiết bị không hợp lệ", "unknown or wrong device token")
     return device

@@ -55,7 +55,8 @@ def build_hall(database_url: str, site_text: str | None = None,
     spec = parse_site(site_text or EXAMPLE_SITE.read_text(encoding="utf-8"))
     with sessions() as session, session.begin():
         report = load_site(session, spec)
-    hall = Hall(sessions, spec.id, clock, "http://127.0.0.1:8080")
+    hall = Hall(sessions, spec.id, clock, "http://127.0.0.1:8080",
+                read_sessions=make_session_factory(engine, read_only=True))
     result = InProcessHall(hall, None, clock, report.new_tokens)  # type: ignore[arg-type]
     result.publisher = HallPublisher(
         hall, lambda topic, payload, retain: result.published.append((topic, payload, retain))
