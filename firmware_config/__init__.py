@@ -1,0 +1,1 @@
+"""Putting MotCua Queue on real Raspberry Pis: broker accounts, device configs, provisioning."""

@@ -1,0 +1,56 @@
+"""Runs a real Mosquitto from a generated hall folder, on a free loopback port."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from firmware_config.hall_generator import BROKER_DIR
+from tests.support.mosquitto import find_mosquitto, free_port
+
+
+class HallBroker:
+    """The generated mosquitto.conf with only the port, file paths and persistence changed."""
+
+    def __init__(self, hall: Path) -> None:
+        binary = find_mosquitto()
+        if binary is None:
+            raise RuntimeError("mosquitto is not installed")
+        self.binary = binary
+        self.port = free_port()
+        text = (hall / "mosquitto.conf").read_text()
+        text = text.replace(BROKER_DIR, str(hall))
+        text = re.sub(r"^listener \d+$", f"listener {self.port} 127.0.0.1", text, flags=re.M)
+        text = re.sub(r"^persistence true$", "persistence false", text, flags=re.M)
+        text = re.sub(r"^(persistence_location|autosave_interval) .*$", "", text, flags=re.M)
+        # files in a root-only temp folder: keep running as root instead of 'mosquitto'
+        self.conf = hall / "test-mosquitto.conf"
+        self.conf.write_text(f"user root\nlog_dest stderr\n{text}")
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [self.binary, "-c", str(self.conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"mosquitto exited: {self.proc.stderr.read().decode()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("mosquitto did not listen")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
