@@ -24,13 +24,19 @@ log = logging.getLogger(__name__)
 
 
 class MqttBridge:
-    def __init__(self, publisher: HallPublisher, url: BrokerUrl, client_id: str = "queue-server"):
+    def __init__(
+        self,
+        publisher: HallPublisher,
+        url: BrokerUrl,
+        client_id: str = "queue-server",
+        ca_file: str | None = None,
+    ):
         self.publisher = publisher
         self.hall = publisher.hall
         self.topics = Topics(self.hall.site_code)
         self.url = url
         self._inbox: queue.Queue[tuple[str, bytes] | None] = queue.Queue()
-        self.client = make_client(url, client_id, on_connect=self._on_connect)
+        self.client = make_client(url, client_id, on_connect=self._on_connect, ca_file=ca_file)
         self.client.on_message = self._on_message
         self._worker = threading.Thread(target=self._work, name="mqtt-inbox", daemon=True)
         self.dropped = 0

@@ -39,7 +39,10 @@ class Runtime:
         bridge = None
         if config.mqtt_url:
             bridge = MqttBridge(
-                publisher, BrokerUrl.parse(config.mqtt_url), client_id=f"queue-server-{config.site}"
+                publisher,
+                BrokerUrl.parse(config.mqtt_url),
+                client_id=f"queue-server-{config.site}",
+                ca_file=config.ca_file,
             )
         return cls(config, engine, hall, publisher, bridge, DayRollover(publisher))
 

@@ -22,6 +22,8 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 8080
     public_url: str = "http://127.0.0.1:8080"
+    #: the hall CA certificate for an ``mqtts://`` broker (made by firmware_config --tls)
+    ca_file: str | None = None
 
     @classmethod
     def load(cls, path: str | Path | None, env=None) -> ServerConfig:
@@ -51,6 +53,9 @@ class ServerConfig:
         if not 1 <= port <= 65535:
             raise ConfigError(f"config key 'port' must be 1..65535, got {port}")
         host = optional(data, "host", "127.0.0.1", str)
+        ca_file = optional(data, "ca_file", "", str) or None
+        if ca_file and not Path(ca_file).is_file():
+            raise ConfigError(f"config key 'ca_file': no such file {ca_file!r}")
         return cls(
             site=site,
             database_url=database_url,
@@ -60,6 +65,7 @@ class ServerConfig:
             host=host,
             port=port,
             public_url=optional(data, "public_url", "", str) or f"http://{host}:{port}",
+            ca_file=ca_file,
         )
 
     def ensure_secret_key(self) -> str:

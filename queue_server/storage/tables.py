@@ -150,6 +150,11 @@ class Ticket(Base):
         UniqueConstraint("service_day", "issue_service_id", "sequence"),
         Index("ix_tickets_status_service", "status", "service_id"),
         Index("ix_tickets_issued_at", "issued_at"),
+        Index(
+            "ix_tickets_report",
+            "site_id", "issued_at", "service_id", "counter_id", "officer_id", "status",
+            "called_at", "done_at", "transferred", "rating", "estimated_wait_s", "service_day",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

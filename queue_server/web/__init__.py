@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask
-from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect
 
 from queue_server.runtime import Runtime
@@ -13,7 +12,19 @@ from queue_server.runtime import Runtime
 
 def create_app(runtime: Runtime, *, testing: bool = False) -> Flask:
     """Build the Flask app around an already wired runtime (no globals)."""
-    from queue_server.web import api, auth, errors, health, public
+    from queue_server.web import (
+        admin,
+        api,
+        auth,
+        dashboard,
+        errors,
+        health,
+        i18n,
+        live_events,
+        public,
+        reports,
+        stats_api,
+    )
 
     app = Flask(__name__)
     app.config.update(
@@ -21,8 +32,7 @@ def create_app(runtime: Runtime, *, testing: bool = False) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=10),
-        BABEL_DEFAULT_LOCALE="vi",
-        BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
+        WTF_CSRF_TIME_LIMIT=None,  # the session timeouts bound a token's life already
         JSON_AS_ASCII=False,
         TESTING=testing,
         MAX_CONTENT_LENGTH=64 * 1024,
@@ -32,11 +42,16 @@ def create_app(runtime: Runtime, *, testing: bool = False) -> Flask:
     csrf = CSRFProtect(app)
     # the API checks CSRF itself, and only for cookie callers (device tokens need none)
     csrf.exempt(api.blueprint)
-    Babel(app)
+    i18n.init_app(app)
     auth.init_app(app)
+    live_events.init_app(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(public.blueprint)
     app.register_blueprint(auth.blueprint)
+    app.register_blueprint(dashboard.blueprint)
+    app.register_blueprint(admin.blueprint)
+    app.register_blueprint(reports.blueprint)
+    app.register_blueprint(stats_api.blueprint)
     errors.init_app(app)
     return app

@@ -1,0 +1,401 @@
+"""``/admin``: setting up a centre in the browser (admin accounts only).
+
+The site's name and board message, fields, counters, officers and devices. A form
+with an error changes nothing and shows the message next to its field; every saved
+change is published at once (retained board and counter states) and pushed to open
+dashboards.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from queue_server.accounts import create_user
+from queue_server.device_tokens import hash_token, new_token
+from queue_server.storage.tables import Counter, CounterService, Device, Service, Site, User
+from queue_server.web import admin_forms as forms
+from queue_server.web.auth import roles_required
+from queue_server.web.context import runtime
+from queue_server.web.live_events import notify_change
+
+log = logging.getLogger(__name__)
+
+blueprint = Blueprint("admin", __name__, url_prefix="/admin")
+
+TABS = ("site", "fields", "counters", "officers", "devices")
+
+
+@blueprint.before_request
+@roles_required()
+def _admins_only():
+    return None
+
+
+def _site(db: Session) -> Site:
+    return runtime().hall.site(db)
+
+
+def _changed(what: str) -> None:
+    """Publish the new state (the broker is a cache of the database) and tell dashboards."""
+    log.info("admin %s changed %s", current_user.username, what)
+    try:
+        runtime().publisher.republish_all()
+    except Exception:  # the change is saved; the next republish will carry it
+        log.exception("republishing after an admin change failed")
+    notify_change()
+
+
+def _form_page(form, title: str, tab: str, submit: str, **extra):
+    page = render_template("admin_form.html", form=form, title=title, tab=tab, submit=submit,
+                           **extra)
+    return page, (400 if form.errors else 200)
+
+
+@blueprint.get("")
+def index():
+    return redirect(url_for("admin.site"))
+
+
+# --- the site -----------------------------------------------------------------------------
+
+@blueprint.route("/site", methods=["GET", "POST"])
+def site():
+    with runtime().hall.transaction() as db:
+        row = _site(db)
+        form = forms.SiteForm(obj=row)
+        if form.validate_on_submit():
+            row.name = form.name.data
+            row.board_message = (form.board_message.data or "").strip()
+            saved = True
+        else:
+            saved = False
+    if saved:
+        _changed("the site")
+        flash(_("Saved. The hall display shows the change now."))
+        return redirect(url_for("admin.site"))
+    return _form_page(form, _("Centre"), "site", _("Save"))
+
+
+# --- fields -------------------------------------------------------------------------------
+
+@blueprint.get("/fields")
+def fields():
+    with runtime().hall.transaction() as db:
+        rows = db.scalars(
+            select(Service).where(Service.site_id == _site(db).id).order_by(Service.position)
+        ).all()
+        return render_template("admin_fields.html", tab="fields", services=rows)
+
+
+def _service_values(form: forms.ServiceForm) -> dict:
+    return dict(
+        name_vi=form.name_vi.data,
+        name_en=(form.name_en.data or "").strip() or form.name_vi.data,
+        prefix=form.prefix.data,
+        first_number=form.first_number.number,
+        number_width=form.number_width.number,
+        target_wait_min=form.target_wait_min.number,
+        daily_limit=form.daily_limit.number,
+        hours=",".join(form.opening_hours.as_text()),
+        weekdays=",".join(str(d) for d in sorted(form.opening_hours.weekdays)),
+        active=form.active.data,
+    )
+
+
+def _check_unique_service(db: Session, site_id: int, form, exclude_id: int | None) -> bool:
+    ok = True
+    others = db.scalars(
+        select(Service).where(Service.site_id == site_id, Service.id != (exclude_id or -1))
+    ).all()
+    if exclude_id is None and any(s.code == form.code.data for s in others):
+        form.code.errors.append(_("Another field already has this code."))
+        ok = False
+    if any(s.prefix == form.prefix.data for s in others):
+        form.prefix.errors.append(_("Another field already uses this prefix."))
+        ok = False
+    return ok
+
+
+def _prefill_service(form: forms.ServiceForm, row: Service) -> None:
+    form.code.data = row.code
+    form.name_vi.data, form.name_en.data, form.prefix.data = row.name_vi, row.name_en, row.prefix
+    form.first_number.data = str(row.first_number)
+    form.number_width.data = str(row.number_width)
+    form.target_wait_min.data = str(row.target_wait_min)
+    form.daily_limit.data = "" if row.daily_limit is None else str(row.daily_limit)
+    form.hours.data = ", ".join(s for s in row.hours.split(",") if s)
+    form.weekdays.data = [d for d in row.weekdays.split(",") if d]
+    form.active.data = row.active
+
+
+@blueprint.route("/fields/new", methods=["GET", "POST"])
+def new_field():
+    form = forms.ServiceForm()
+    if not form.is_submitted():
+        form.first_number.data, form.number_width.data = "1", "3"
+        form.target_wait_min.data, form.active.data = "15", True
+    saved = None
+    with runtime().hall.transaction() as db:
+        site_row = _site(db)
+        if form.validate_on_submit() and _check_unique_service(db, site_row.id, form, None):
+            position = db.scalar(
+                select(func.coalesce(func.max(Service.position), -1)).where(
+                    Service.site_id == site_row.id
+                )
+            ) + 1
+            db.add(Service(site_id=site_row.id, code=form.code.data, position=position,
+                           **_service_values(form)))
+            saved = form.code.data
+    if saved:
+        _changed(f"new field {saved}")
+        flash(_("Field %(code)s added.", code=saved))
+        return redirect(url_for("admin.fields"))
+    return _form_page(form, _("New field"), "fields", _("Add the field"))
+
+
+@blueprint.route("/fields/<code>", methods=["GET", "POST"])
+def edit_field(code: str):
+    form = forms.ServiceForm()
+    saved = False
+    with runtime().hall.transaction() as db:
+        site_row = _site(db)
+        row = db.scalar(select(Service).where(Service.site_id == site_row.id, Service.code == code))
+        if row is None:
+            abort(404, description=_("No such field."))
+        if not form.is_submitted():
+            _prefill_service(form, row)
+        else:
+            form.code.data = row.code  # the code is fixed once tickets carry it
+            if form.validate() and _check_unique_service(db, site_row.id, form, row.id):
+                for key, value in _service_values(form).items():
+                    setattr(row, key, value)
+                saved = True
+    if saved:
+        _changed(f"field {code}")
+        flash(_("Field %(code)s saved.", code=code))
+        return redirect(url_for("admin.fields"))
+    form.code.render_kw = {"readonly": True}
+    return _form_page(form, _("Field %(code)s", code=code), "fields", _("Save"))
+
+
+# --- counters -----------------------------------------------------------------------------
+
+def _service_choices(db: Session, site_id: int) -> list[tuple[str, str]]:
+    from queue_server.web.i18n import localized
+
+    return [
+        (s.code, f"{s.code} – {localized(s)}")
+        for s in db.scalars(
+            select(Service)
+            .where(Service.site_id == site_id, Service.active.is_(True))
+            .order_by(Service.position)
+        )
+    ]
+
+
+@blueprint.get("/counters")
+def counters():
+    with runtime().hall.transaction() as db:
+        rows = db.scalars(select(Counter).where(Counter.site_id == _site(db).id)).all()
+        listing = sorted(
+            ((c.number, [s.code for s in c.services], c.paused) for c in rows),
+            key=lambda r: (len(r[0]), r[0]),
+        )
+        return render_template("admin_counters.html", tab="counters", counters=listing)
+
+
+def _set_counter_services(db: Session, counter: Counter, site_id: int, codes: list[str]) -> None:
+    wanted = set(
+        db.scalars(
+            select(Service.id).where(Service.site_id == site_id, Service.code.in_(codes))
+        )
+    )
+    db.execute(delete(CounterService).where(CounterService.counter_id == counter.id))
+    for sid in wanted:
+        db.add(CounterService(counter_id=counter.id, service_id=sid))
+
+
+@blueprint.route("/counters/new", methods=["GET", "POST"])
+def new_counter():
+    form = forms.CounterForm()
+    saved = None
+    with runtime().hall.transaction() as db:
+        site_row = _site(db)
+        form.services.choices = _service_choices(db, site_row.id)
+        if form.validate_on_submit():
+            exists = db.scalar(
+                select(Counter).where(Counter.site_id == site_row.id,
+                                      Counter.number == form.number.data)
+            )
+            if exists is not None:
+                form.number.errors.append(_("This counter already exists."))
+            else:
+                counter = Counter(site_id=site_row.id, number=form.number.data, paused=False)
+                db.add(counter)
+                db.flush()
+                _set_counter_services(db, counter, site_row.id, form.services.data)
+                saved = counter.number
+    if saved:
+        _changed(f"new counter {saved}")
+        flash(_("Counter %(number)s added.", number=saved))
+        return redirect(url_for("admin.counters"))
+    return _form_page(form, _("New counter"), "counters", _("Add the counter"))
+
+
+@blueprint.route("/counters/<number>", methods=["GET", "POST"])
+def edit_counter(number: str):
+    form = forms.CounterForm()
+    saved = False
+    with runtime().hall.transaction() as db:
+        site_row = _site(db)
+        counter = db.scalar(
+            select(Counter).where(Counter.site_id == site_row.id, Counter.number == number)
+        )
+        if counter is None:
+            abort(404, description=_("No such counter."))
+        form.services.choices = _service_choices(db, site_row.id)
+        if not form.is_submitted():
+            form.number.data = counter.number
+            form.services.data = [s.code for s in counter.services]
+        else:
+            form.number.data = counter.number
+            if form.validate():
+                _set_counter_services(db, counter, site_row.id, form.services.data)
+                saved = True
+    if saved:
+        _changed(f"counter {number}")
+        flash(_("Counter %(number)s saved.", number=number))
+        return redirect(url_for("admin.counters"))
+    form.number.render_kw = {"readonly": True}
+    return _form_page(form, _("Counter %(number)s", number=number), "counters", _("Save"))
+
+
+# --- officers -----------------------------------------------------------------------------
+
+@blueprint.route("/officers", methods=["GET", "POST"])
+def officers():
+    form = forms.NewOfficerForm()
+    created = None
+    with runtime().hall.transaction() as db:
+        if form.validate_on_submit():
+            if db.scalar(select(User).where(User.username == form.username.data)) is not None:
+                form.username.errors.append(_("This username is taken."))
+            else:
+                create_user(db, form.username.data, form.password.data, form.role.data,
+                            (form.full_name.data or "").strip())
+                created = form.username.data
+        users = db.scalars(select(User).order_by(User.role, User.username)).all()
+        listing = [(u.id, u.username, u.full_name, u.role, u.active) for u in users]
+    if created:
+        log.info("admin %s created account %s", current_user.username, created)
+        flash(_("Account %(username)s created.", username=created))
+        return redirect(url_for("admin.officers"))
+    return render_template("admin_officers.html", tab="officers", users=listing, form=form,
+                           role_labels=forms.ROLE_LABELS), (400 if form.errors else 200)
+
+
+@blueprint.route("/officers/<int:user_id>", methods=["GET", "POST"])
+def edit_officer(user_id: int):
+    form = forms.EditOfficerForm()
+    password_form = forms.PasswordForm(prefix="pw")
+    message = None
+    with runtime().hall.transaction() as db:
+        user = db.get(User, user_id)
+        if user is None:
+            abort(404, description=_("No such account."))
+        username = user.username
+        action = request.form.get("action")
+        if request.method == "GET":
+            form.full_name.data, form.role.data = user.full_name, user.role
+            form.active.data = user.active
+        elif action == "password":
+            form.full_name.data, form.role.data = user.full_name, user.role
+            form.active.data = user.active
+            if password_form.validate_on_submit():
+                create_user(db, user.username, password_form.password.data, user.role)
+                message = _("New password saved for %(username)s.", username=username)
+        elif form.validate_on_submit():
+            if user.id == current_user.id and (form.role.data != "admin" or not form.active.data):
+                form.role.errors.append(_("You cannot take away your own administrator access."))
+            else:
+                user.full_name = (form.full_name.data or "").strip()
+                user.role = form.role.data
+                user.active = form.active.data
+                message = _("Account %(username)s saved.", username=username)
+    if message:
+        log.info("admin %s changed account %s", current_user.username, username)
+        flash(message)
+        return redirect(url_for("admin.officers"))
+    status = 400 if (form.errors or password_form.errors) else 200
+    return render_template("admin_officer.html", tab="officers", form=form,
+                           password_form=password_form, username=username), status
+
+
+# --- devices ------------------------------------------------------------------------------
+
+def _counter_choices(db: Session, site_id: int) -> list[tuple[str, str]]:
+    numbers = sorted(
+        db.scalars(select(Counter.number).where(Counter.site_id == site_id)),
+        key=lambda n: (len(n), n),
+    )
+    return [("", "–")] + [(n, _("Counter %(number)s", number=n)) for n in numbers]
+
+
+@blueprint.get("/devices")
+def devices():
+    with runtime().hall.transaction() as db:
+        rows = db.scalars(
+            select(Device).where(Device.site_id == _site(db).id).order_by(Device.kind, Device.code)
+        ).all()
+        listing = [(d.code, d.kind, d.counter_number, d.online, d.last_seen) for d in rows]
+    return render_template("admin_devices.html", tab="devices", devices=listing,
+                           kind_labels=forms.KIND_LABELS, confirm=forms.ConfirmForm())
+
+
+@blueprint.route("/devices/new", methods=["GET", "POST"])
+def new_device():
+    form = forms.DeviceForm()
+    token = None
+    with runtime().hall.transaction() as db:
+        site_row = _site(db)
+        form.counter.choices = _counter_choices(db, site_row.id)
+        if form.validate_on_submit():
+            exists = db.scalar(
+                select(Device).where(Device.site_id == site_row.id, Device.code == form.code.data)
+            )
+            if exists is not None:
+                form.code.errors.append(_("A device with this name exists."))
+            else:
+                token = new_token()
+                db.add(Device(site_id=site_row.id, code=form.code.data, kind=form.kind.data,
+                              counter_number=form.counter.data or None,
+                              token_hash=hash_token(token)))
+    if token:
+        _changed(f"new device {form.code.data}")
+        return render_template("admin_token.html", tab="devices", code=form.code.data,
+                               token=token)
+    return _form_page(form, _("New device"), "devices", _("Add the device"))
+
+
+@blueprint.post("/devices/<code>/token")
+def new_device_token(code: str):
+    form = forms.ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    token = new_token()
+    with runtime().hall.transaction() as db:
+        device = db.scalar(
+            select(Device).where(Device.site_id == _site(db).id, Device.code == code)
+        )
+        if device is None:
+            abort(404, description=_("No such device."))
+        device.token_hash = hash_token(token)
+    log.info("admin %s issued a new token for device %s", current_user.username, code)
+    notify_change()
+    return render_template("admin_token.html", tab="devices", code=code, token=token)
