@@ -1,119 +1,37 @@
-"""``/api/v1``: the JSON API of DESIGN.md section 5."""
+"""``/api/v1``: the JSON API of DESIGN.md section 5.
+
+Bodies are validated by the msgspec types of ``api_schema``; each route documents
+itself for the OpenAPI document at ``/api/v1/openapi.json``.
+"""
 
 from __future__ import annotations
 
-import json
 import uuid
+from typing import TypeVar
 
-from flask import Blueprint, jsonify, request
+import msgspec
+from flask import Blueprint, Response, jsonify, request
 
-from protocol import ACTIONS, Command, ProtocolError, decode, encode
+from protocol import ACTIONS, Command, CounterState, encode
 from protocol.messages import now_utc
 from queue_server.domain.queue_error import QueueError
 from queue_server.queue_views import services_overview
 from queue_server.ticket_issuer import cancel_ticket, find_ticket, issue_ticket
+from queue_server.web.api_schema import (
+    CancelRequest,
+    CounterActionRequest,
+    CounterRejectedOut,
+    ErrorOut,
+    ServicesOut,
+    TicketOut,
+    TicketRequest,
+)
 from queue_server.web.context import runtime
 from queue_server.web.device_auth import bearer_device, require_user
-from queue_server.web.openapi import openapi_document
+from queue_server.web.openapi import documented, header, openapi_document, path_param
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def _bad_request(message_vi: str, message_en: str) -> QueueError:
-    return QueueError("bad_request", message_vi, message_en, 400)
-
-
-def _json_object() -> dict:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise _bad_request("Nội dung phải là một đối tượng JSON", "body must be a JSON object")
-    return body
-
-
-@blueprint.get("/services")
-def services():
-    rt = runtime()
-    with rt.hall.transaction() as session:
-        return jsonify(services_overview(rt.hall, session))
-
-
-@blueprint.post("/tickets")
-def take_ticket():
-    device = bearer_device(kind="kiosk")
-    if device is None:
-        require_user("admin", "officer")
-    body = _json_object()
-    service = body.get("service")
-    priority = body.get("priority", False)
-    if not isinstance(service, str) or not service:
-        raise _bad_request("Thiếu mã lĩnh vực ('service')", "'service' must be a service code")
-    if not isinstance(priority, bool):
-        raise _bad_request("'priority' phải là true hoặc false", "'priority' must be a boolean")
-    key = request.headers.get("Idempotency-Key", "").strip() or None
-    if key is not None and len(key) > 128:
-        raise _bad_request("Idempotency-Key quá dài", "Idempotency-Key is longer than 128")
-    rt = runtime()
-    ticket, created = issue_ticket(
-        rt.hall, service_code=service, priority=priority, device=device, idempotency_key=key
-    )
-    if created:
-        rt.publisher.board_changed()
-    return jsonify(ticket), 201 if created else 200
-
-
-@blueprint.get("/tickets/<public_id>")
-def ticket_status(public_id: str):
-    return jsonify(find_ticket(runtime().hall, public_id))
-
-
-@blueprint.post("/tickets/<public_id>/cancel")
-def cancel(public_id: str):
-    """A kiosk cancels a ticket it could not print, so nobody is called for it."""
-    device = bearer_device(kind="kiosk")
-    if device is None:
-        require_user("admin", "officer")
-    body = request.get_json(silent=True) or {}
-    reason = body.get("reason", "") if isinstance(body, dict) else ""
-    if not isinstance(reason, str) or not reason.strip():
-        raise _bad_request("Thiếu lý do hủy ('reason')", "'reason' must be a non-empty string")
-    rt = runtime()
-    ticket = cancel_ticket(rt.hall, public_id, reason.strip(), device)
-    rt.publisher.board_changed()
-    return jsonify(ticket)
-
-
-@blueprint.post("/counters/<counter>/<action>")
-def counter_action(counter: str, action: str):
-    user = require_user("admin", "officer")
-    if action not in ACTIONS:
-        raise QueueError(
-            "unknown_action", f"Không có thao tác {action!r}", f"unknown action {action!r}", 404
-        )
-    body = request.get_json(silent=True) or {}
-    if not isinstance(body, dict):
-        raise _bad_request("Nội dung phải là một đối tượng JSON", "body must be a JSON object")
-    raw = {
-        "v": 1,
-        "id": request.headers.get("Idempotency-Key") or str(uuid.uuid4()),
-        "action": action,
-        "service": body.get("service"),
-        "rating": body.get("rating"),
-        "ts": now_utc().isoformat(),
-    }
-    try:
-        command = decode(encode_dict(raw), Command)
-    except ProtocolError as exc:
-        raise _bad_request("Yêu cầu không hợp lệ", str(exc)) from None
-    outcome = runtime().publisher.run_command(counter, command, officer_id=user.id)
-    state = jsonify_state(outcome.state)
-    if outcome.state is None or outcome.state.result == "rejected":
-        reason = outcome.state.reason if outcome.state else "rejected"
-        status = 404 if reason == "unknown_counter" else 409
-        return jsonify(
-            {"error": {"code": reason, "message": _REASONS.get(reason, reason)}, "state": state}
-        ), status
-    return jsonify(state)
-
+T = TypeVar("T")
 
 _REASONS = {
     "unknown_counter": "Không có quầy này",
@@ -121,18 +39,189 @@ _REASONS = {
     "no_current_ticket": "Quầy chưa gọi số nào",
     "unknown_service": "Không có lĩnh vực này",
     "same_service": "Phiếu đã thuộc lĩnh vực này",
+    "not_served": "Không có quầy nào phục vụ lĩnh vực này",
     "nothing_to_rate": "Không có lượt phục vụ để đánh giá",
+    "busy": "Hệ thống bận, vui lòng thử lại",
 }
 
 
-def encode_dict(raw: dict) -> bytes:
-    return json.dumps({k: v for k, v in raw.items() if v is not None}).encode()
+def _bad_request(message_vi: str, message_en: str) -> QueueError:
+    return QueueError("bad_request", message_vi, message_en, 400)
 
 
-def jsonify_state(state) -> dict | None:
-    return json.loads(encode(state)) if state is not None else None
+def parse_body(kind: type[T], *, optional: bool = False) -> T:
+    """The request's JSON body as ``kind``, or a 400 error saying what is wrong."""
+    data = request.get_data(cache=True)
+    if not data.strip() and optional:
+        data = b"{}"
+    try:
+        return msgspec.json.decode(data, type=kind)
+    except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+        raise _bad_request(f"Nội dung yêu cầu không hợp lệ: {exc}", str(exc)) from None
+
+
+def _idempotency_key() -> str | None:
+    key = request.headers.get("Idempotency-Key", "").strip() or None
+    if key is not None and len(key) > 128:
+        raise _bad_request("Idempotency-Key quá dài", "Idempotency-Key is longer than 128")
+    return key
+
+
+def _json(struct: msgspec.Struct | None) -> dict | None:
+    return msgspec.json.decode(encode(struct)) if struct is not None else None
+
+
+@blueprint.get("/services")
+@documented(
+    "get",
+    "/api/v1/services",
+    "Fields with names, open or closed, waiting count and estimated wait",
+    responses={200: ("the site and its fields", ServicesOut)},
+)
+def services():
+    rt = runtime()
+    with rt.hall.read() as session:
+        return jsonify(services_overview(rt.hall, session))
+
+
+@blueprint.post("/tickets")
+@documented(
+    "post",
+    "/api/v1/tickets",
+    "Take a ticket (a kiosk with its device token)",
+    request=TicketRequest,
+    security=("device", "session"),
+    parameters=(header("Idempotency-Key", max_length=128),),
+    responses={
+        201: ("issued", TicketOut),
+        200: ("the ticket already issued for this Idempotency-Key", TicketOut),
+        400: ("bad request", ErrorOut),
+        401: ("no or wrong token", ErrorOut),
+        404: ("unknown field", ErrorOut),
+        409: ("field closed or no more tickets today", ErrorOut),
+    },
+)
+def take_ticket():
+    device = bearer_device(kind="kiosk")
+    if device is None:
+        require_user("admin", "officer")
+    body = parse_body(TicketRequest)
+    key = _idempotency_key()
+    rt = runtime()
+    ticket, created = issue_ticket(
+        rt.hall,
+        service_code=body.service,
+        priority=body.priority,
+        device=device,
+        idempotency_key=key,
+    )
+    if created:
+        rt.publisher.board_changed()
+    return jsonify(ticket), 201 if created else 200
+
+
+@blueprint.get("/tickets/<public_id>")
+@documented(
+    "get",
+    "/api/v1/tickets/{id}",
+    "One ticket's status, position and estimated wait",
+    parameters=(path_param("id"),),
+    responses={200: ("the ticket", TicketOut), 404: ("no such ticket", ErrorOut)},
+)
+def ticket_status(public_id: str):
+    return jsonify(find_ticket(runtime().hall, public_id))
+
+
+@blueprint.post("/tickets/<public_id>/cancel")
+@documented(
+    "post",
+    "/api/v1/tickets/{id}/cancel",
+    "A kiosk cancels a ticket it could not print, so nobody is called for it",
+    request=CancelRequest,
+    security=("device", "session"),
+    parameters=(path_param("id"),),
+    responses={
+        200: ("cancelled", TicketOut),
+        400: ("bad request", ErrorOut),
+        401: ("no or wrong token", ErrorOut),
+        404: ("not this kiosk's ticket", ErrorOut),
+        409: ("already called or finished", ErrorOut),
+    },
+)
+def cancel(public_id: str):
+    device = bearer_device(kind="kiosk")
+    if device is None:
+        require_user("admin", "officer")
+    body = parse_body(CancelRequest)
+    if not body.reason.strip():
+        raise _bad_request("Thiếu lý do hủy ('reason')", "'reason' must not be blank")
+    rt = runtime()
+    ticket = cancel_ticket(rt.hall, public_id, body.reason.strip(), device)
+    rt.publisher.board_changed()
+    return jsonify(ticket)
+
+
+@blueprint.post("/counters/<counter>/<action>")
+@documented(
+    "post",
+    "/api/v1/counters/{counter}/{action}",
+    "An officer's action at a counter (the same as the MQTT command)",
+    request=CounterActionRequest,
+    security=("session",),
+    parameters=(
+        path_param("counter"),
+        path_param("action", {"type": "string", "enum": list(ACTIONS)}),
+        header("X-CSRFToken", required=True),
+        header("Idempotency-Key"),
+    ),
+    responses={
+        200: ("the counter's state after the action", CounterState),
+        400: ("bad request or CSRF token", ErrorOut),
+        401: ("not logged in", ErrorOut),
+        403: ("not an officer", ErrorOut),
+        404: ("unknown counter or action", CounterRejectedOut),
+        409: ("rejected, with the reason", CounterRejectedOut),
+    },
+)
+def counter_action(counter: str, action: str):
+    user = require_user("admin", "officer")
+    if action not in ACTIONS:
+        raise QueueError(
+            "unknown_action", f"Không có thao tác {action!r}", f"unknown action {action!r}", 404
+        )
+    body = parse_body(CounterActionRequest, optional=True)
+    if action == "transfer" and body.service is None:
+        raise _bad_request(
+            "Chuyển phiếu cần lĩnh vực đích ('service')", "a transfer needs 'service'"
+        )
+    if action == "rate" and body.rating is None:
+        raise _bad_request("Đánh giá cần điểm 1-4 ('rating')", "a rating needs 'rating' 1-4")
+    command = Command(
+        id=(_idempotency_key() or str(uuid.uuid4()))[:64],
+        action=action,
+        service=body.service if action == "transfer" else None,
+        rating=body.rating if action == "rate" else None,
+        ts=now_utc(),
+    )
+    outcome = runtime().publisher.run_command(counter, command, officer_id=user.id)
+    state = _json(outcome.state)
+    if outcome.state is None or outcome.state.result == "rejected":
+        reason = outcome.state.reason if outcome.state and outcome.state.reason else "rejected"
+        status = 404 if reason == "unknown_counter" else 503 if reason == "busy" else 409
+        return jsonify(
+            {"error": {"code": reason, "message": _REASONS.get(reason, reason)}, "state": state}
+        ), status
+    return jsonify(state)
 
 
 @blueprint.get("/openapi.json")
-def openapi():
+def openapi() -> Response:
     return jsonify(openapi_document())
+
+
+documented(
+    "get",
+    "/healthz",
+    "Liveness with database and broker state",
+    responses={200: ("healthy", None), 503: ("database unreachable", None)},
+)(None)

@@ -1,182 +1,121 @@
-"""The OpenAPI 3.1 description of ``/api/v1`` served at ``/api/v1/openapi.json``."""
+"""The OpenAPI 3.1 document of ``/api/v1``, generated from the routes and their types.
+
+Routes declare themselves with ``@documented(...)``; schemas come from the msgspec
+types in ``api_schema`` (and the wire contract's ``CounterState``).
+"""
 
 from __future__ import annotations
 
-_ERROR = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {
-                "code": {"type": "string"},
-                "message": {"type": "string"},
-                "message_en": {"type": "string"},
-            },
-        }
-    },
-}
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
-_TICKET = {
-    "type": "object",
-    "required": ["id", "number", "service", "issued_at", "ahead", "estimated_wait_s", "status_url"],
-    "properties": {
-        "id": {"type": "string"},
-        "number": {"type": "string", "example": "A012"},
-        "service": {"type": "string"},
-        "service_name_vi": {"type": "string"},
-        "service_name_en": {"type": "string"},
-        "site_name": {"type": "string"},
-        "priority": {"type": "boolean"},
-        "status": {
-            "type": "string",
-            "enum": [
-                "waiting",
-                "called",
-                "serving",
-                "done",
-                "no_show",
-                "transferred",
-                "cancelled",
-                "expired",
-            ],
-        },
-        "issued_at": {"type": "string", "format": "date-time"},
-        "called_at": {"type": ["string", "null"], "format": "date-time"},
-        "counter": {"type": ["string", "null"]},
-        "ahead": {"type": "integer", "minimum": 0},
-        "estimated_wait_s": {"type": "integer", "minimum": 0},
-        "status_url": {"type": "string", "format": "uri"},
-    },
-}
+import msgspec
+
+from queue_server.web.api_schema import ErrorOut
+
+_OPERATIONS: list[Operation] = []
 
 
-def _errors(*codes: int) -> dict:
-    return {
-        str(c): {"description": "error", "content": {"application/json": {"schema": _ERROR}}}
-        for c in codes
-    }
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str
+    summary: str
+    request: type | None = None
+    responses: dict[int, tuple[str, type | None]] = field(default_factory=dict)
+    security: tuple[str, ...] = ()
+    parameters: tuple[dict, ...] = ()
+
+
+def documented(
+    method: str,
+    path: str,
+    summary: str,
+    *,
+    request: type | None = None,
+    responses: dict[int, tuple[str, type | None]] | None = None,
+    security: tuple[str, ...] = (),
+    parameters: tuple[dict, ...] = (),
+) -> Callable:
+    """Record a route in the OpenAPI document (``path`` in OpenAPI form: ``{id}``)."""
+
+    def register(view: Callable) -> Callable:
+        _OPERATIONS.append(
+            Operation(method.lower(), path, summary, request, responses or {}, security, parameters)
+        )
+        return view
+
+    return register
+
+
+def header(name: str, required: bool = False, max_length: int | None = None) -> dict:
+    schema: dict[str, Any] = {"type": "string"}
+    if max_length:
+        schema["maxLength"] = max_length
+    return {"name": name, "in": "header", "required": required, "schema": schema}
+
+
+def path_param(name: str, schema: dict | None = None) -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": schema or {"type": "string"}}
+
+
+def query(name: str, schema: dict | None = None) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": schema or {"type": "string"}}
 
 
 def openapi_document() -> dict:
+    types: set[type] = {ErrorOut}
+    for op in _OPERATIONS:
+        if op.request is not None:
+            types.add(op.request)
+        types.update(t for _, t in op.responses.values() if t is not None)
+    ordered = sorted(types, key=lambda t: t.__name__)
+    refs, components = msgspec.json.schema_components(
+        ordered, ref_template="#/components/schemas/{name}"
+    )
+    ref_of = dict(zip(ordered, refs, strict=True))
+
+    paths: dict[str, dict] = {}
+    for op in _OPERATIONS:
+        entry: dict[str, Any] = {"summary": op.summary, "responses": {}}
+        if op.parameters:
+            entry["parameters"] = list(op.parameters)
+        if op.security:
+            entry["security"] = [{name: []} for name in op.security]
+        if op.request is not None:
+            entry["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": ref_of[op.request]}},
+            }
+        for status, (description, kind) in sorted(op.responses.items()):
+            response: dict[str, Any] = {"description": description}
+            if kind is not None:
+                response["content"] = {"application/json": {"schema": ref_of[kind]}}
+            entry["responses"][str(status)] = response
+        paths.setdefault(op.path, {})[op.method] = entry
     return {
         "openapi": "3.1.0",
-        "info": {"title": "MotCua Queue API", "version": "1"},
+        "info": {
+            "title": "MotCua Queue API",
+            "version": "1",
+            "description": "Tickets, queue status and counter actions of one hall.",
+        },
         "components": {
+            "schemas": components,
             "securitySchemes": {
-                "device": {"type": "http", "scheme": "bearer"},
-                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
-            }
-        },
-        "paths": {
-            "/api/v1/services": {
-                "get": {
-                    "summary": "Services (fields) with open state, waiting count, estimated wait",
-                    "responses": {"200": {"description": "site and services"}},
-                }
-            },
-            "/api/v1/tickets": {
-                "post": {
-                    "summary": "Take a ticket (kiosk device token)",
-                    "security": [{"device": []}, {"session": []}],
-                    "parameters": [
-                        {
-                            "name": "Idempotency-Key",
-                            "in": "header",
-                            "schema": {"type": "string", "maxLength": 128},
-                        }
-                    ],
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["service"],
-                                    "properties": {
-                                        "service": {"type": "string"},
-                                        "priority": {"type": "boolean"},
-                                    },
-                                }
-                            }
-                        },
-                    },
-                    "responses": {
-                        "201": {
-                            "description": "issued",
-                            "content": {"application/json": {"schema": _TICKET}},
-                        },
-                        "200": {
-                            "description": "the ticket already issued for this key",
-                            "content": {"application/json": {"schema": _TICKET}},
-                        },
-                        **_errors(400, 401, 404, 409),
-                    },
-                }
-            },
-            "/api/v1/tickets/{id}": {
-                "get": {
-                    "summary": "One ticket's status, position and estimated wait",
-                    "parameters": [
-                        {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "ticket",
-                            "content": {"application/json": {"schema": _TICKET}},
-                        },
-                        **_errors(404),
-                    },
-                }
-            },
-            "/api/v1/counters/{counter}/{action}": {
-                "post": {
-                    "summary": "An officer's action at a counter (same as the MQTT command)",
-                    "security": [{"session": []}],
-                    "parameters": [
-                        {
-                            "name": "counter",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "string"},
-                        },
-                        {
-                            "name": "action",
-                            "in": "path",
-                            "required": True,
-                            "schema": {
-                                "type": "string",
-                                "enum": [
-                                    "next",
-                                    "recall",
-                                    "skip",
-                                    "complete",
-                                    "transfer",
-                                    "pause",
-                                    "resume",
-                                    "rate",
-                                ],
-                            },
-                        },
-                        {
-                            "name": "X-CSRFToken",
-                            "in": "header",
-                            "required": True,
-                            "schema": {"type": "string"},
-                        },
-                    ],
-                    "responses": {
-                        "200": {"description": "the counter's state"},
-                        **_errors(400, 401, 403, 404, 409),
-                    },
-                }
-            },
-            "/healthz": {
-                "get": {
-                    "summary": "Liveness with database and broker state",
-                    "responses": {"200": {"description": "ok"}, "503": {"description": "degraded"}},
-                }
+                "device": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "a kiosk's device token",
+                },
+                "session": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "session",
+                    "description": "an officer's or manager's login",
+                },
             },
         },
+        "paths": paths,
     }

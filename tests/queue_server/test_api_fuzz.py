@@ -1,0 +1,43 @@
+"""The JSON API fuzzed from its own OpenAPI document (schemathesis): no 5xx, answers match it."""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+
+from tests.support.live_server import LiveServer
+
+
+@pytest.fixture(scope="module")
+def api_server(tmp_path_factory, mosquitto):
+    server = LiveServer(workdir=tmp_path_factory.mktemp("fuzz"), mqtt_url=mosquitto.url)
+    server.prepare()
+    server.start()
+    yield server
+    server.stop()
+
+
+def operations(server: LiveServer):
+    schema = schemathesis.openapi.from_url(f"{server.url}/api/v1/openapi.json")
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+def test_every_documented_route_is_fuzzed(api_server):
+    labels = {op.label for op in operations(api_server)}
+    assert {"GET /api/v1/services", "POST /api/v1/tickets", "GET /api/v1/tickets/{id}",
+            "POST /api/v1/tickets/{id}/cancel",
+            "POST /api/v1/counters/{counter}/{action}"} <= labels
+
+
+def test_api_never_fails_and_answers_as_documented(api_server):
+    headers = {"Authorization": f"Bearer {api_server.tokens['kiosk-1']}"}
+    for operation in operations(api_server):
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck),
+                  database=None)
+        def check(case):
+            response = case.call(base_url=api_server.url, headers=headers)
+            assert response.status_code < 500, (operation.label, response.text)
+            case.validate_response(response)
+
+        check()
