@@ -1,4 +1,5 @@
-"""Command line of the kiosk: ``run`` the touch screen, ``print-ticket`` for installers.
+"""Command line of the kiosk: ``run`` the touch screen, ``print-ticket`` for installers,
+``screenshots`` for the manual.
 
 ``print-ticket`` takes one real ticket from the server and prints it, which proves
 in one step that the token, the network and the printer all work. Exit status:
@@ -11,7 +12,9 @@ import argparse
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from kiosk.fonts import MissingFontError
 from kiosk.kiosk_error import KioskError
@@ -36,6 +39,17 @@ def build_parser() -> argparse.ArgumentParser:
                       help="full screen (default: the config's 'fullscreen' key)")
     mode.add_argument("--windowed", dest="fullscreen", action="store_false",
                       help="in a window")
+    run.add_argument("--exit-after", type=float, metavar="SECONDS",
+                     help="stop after SECONDS (bench and soak runs)")
+    run.add_argument("--tap-every", type=float, metavar="SECONDS",
+                     help="soak test: tap the first open service every SECONDS "
+                          "(takes and prints real numbers; never on a kiosk in service)")
+
+    shots = sub.add_parser("screenshots", help="write PNGs of every screen and a sample ticket")
+    shots.add_argument("--out", default="docs/kiosk", metavar="DIR",
+                       help="output folder (default: docs/kiosk)")
+    shots.add_argument("--site", metavar="PATH", help="site TOML for the sample services "
+                       "(default: firmware_config/examples/site.toml)")
 
     pt = sub.add_parser("print-ticket", help="take one real ticket from the server and print it")
     pt.add_argument("--service", required=True, metavar="CODE", help="service code, e.g. A")
@@ -74,6 +88,42 @@ def _print_ticket(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_buttons(pins: dict[str, int], ui: object) -> object | None:
+    """The configured physical buttons, or None (with a log line) when GPIO is missing."""
+    if not pins:
+        return None
+    from kiosk.service_buttons import ServiceButtons
+
+    try:
+        return ServiceButtons(pins, ui.press_service, ui.press_priority)
+    except Exception as exc:  # no GPIO on this machine: the touch screen still works
+        logging.getLogger("kiosk").error("physical buttons unavailable: %s", exc)
+        return None
+
+
+def _soak_tapper(ui: object, every: float) -> Callable[[], None]:
+    """Posts a tap on the first open service every ``every`` seconds into pygame's queue."""
+    import pygame
+
+    next_tap = time.monotonic() + every
+
+    def tap() -> None:
+        nonlocal next_tap
+        if time.monotonic() < next_tap:
+            return
+        next_tap = time.monotonic() + every
+        screen = ui.screen
+        if screen.page == "confirm":
+            screen.back_to_start(time.monotonic())
+        target = next((b for b in screen.buttons() if b.action == "service" and b.enabled), None)
+        if target is not None:
+            x, y, w, h = target.rect
+            pygame.event.post(pygame.event.Event(
+                pygame.MOUSEBUTTONDOWN, pos=(x + w // 2, y + h // 2), button=1))
+
+    return tap
+
+
 def _run(args: argparse.Namespace) -> int:
     from kiosk.station import KioskStation
     from kiosk.touch_ui import TouchUI
@@ -85,11 +135,30 @@ def _run(args: argparse.Namespace) -> int:
     # offline status is published and the printer closed
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     fullscreen = config.fullscreen if args.fullscreen is None else args.fullscreen
-    ui = TouchUI(station, language=config.language)
+    ui = TouchUI(station, language=config.language, lockout=config.lockout_s)
+    buttons = _open_buttons(config.buttons, ui)
+    deadline = None if args.exit_after is None else time.monotonic() + args.exit_after
+    tapper = _soak_tapper(ui, args.tap_every) if args.tap_every else None
+
+    def until() -> bool:
+        if tapper is not None:
+            tapper()
+        return deadline is not None and time.monotonic() >= deadline
+
     try:
-        ui.run(fullscreen=fullscreen)
+        ui.run(fullscreen=fullscreen, until=until)
     finally:
+        if buttons is not None:
+            buttons.close()
         station.close()
+    return 0
+
+
+def _screenshots(args: argparse.Namespace) -> int:
+    from kiosk.screenshots import SAMPLE_SITE, write_screenshots
+
+    for path in write_screenshots(Path(args.out), Path(args.site) if args.site else SAMPLE_SITE):
+        print(path)
     return 0
 
 
@@ -98,7 +167,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    command = _print_ticket if args.command == "print-ticket" else _run
+    command = {"print-ticket": _print_ticket, "screenshots": _screenshots}.get(args.command, _run)
     try:
         return command(args)
     except ConfigError as exc:

@@ -6,7 +6,9 @@ screen that fails later in front of a citizen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from kiosk.printer_spec import DEFAULT_PROFILE, check_profile, parse_printer_spec
@@ -14,6 +16,48 @@ from protocol.broker_url import BrokerUrl
 from protocol.config_file import ConfigError, optional, require
 
 LANGUAGES = ("vi", "en")
+DEFAULT_DATA_DIR = "var/kiosk"
+#: seconds after a ticket during which service taps and presses are ignored
+DEFAULT_LOCKOUT_S = 3.0
+DEFAULT_CANCEL_RETRY_S = 10.0
+#: BCM numbers of the GPIO pins on the Raspberry Pi header
+GPIO_PINS = range(0, 28)
+PRIORITY_BUTTON = "priority"
+
+
+def parse_buttons(table: object) -> dict[str, int]:
+    """``[buttons]``: service code (or "priority") → BCM pin, each pin used once.
+
+    Errors name the key, e.g. ``buttons.A``, so an installer knows which wire.
+    """
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        raise ConfigError("config key 'buttons' must be a table: [buttons] A = 17")
+    pins: dict[str, int] = {}
+    used: dict[int, str] = {}
+    for name, pin in table.items():
+        key = f"buttons.{name}"
+        if not isinstance(name, str) or not name.strip() or any(c in name for c in "/+#"):
+            raise ConfigError(f"config key '{key}': a service code like A, or 'priority'")
+        if isinstance(pin, bool) or not isinstance(pin, int):
+            raise ConfigError(f"config key '{key}' must be a BCM pin number, got {pin!r}")
+        if pin not in GPIO_PINS:
+            raise ConfigError(f"config key '{key}' must be a BCM pin 0..27, got {pin}")
+        if pin in used:
+            raise ConfigError(
+                f"config key '{key}': pin {pin} is already used by 'buttons.{used[pin]}'"
+            )
+        used[pin] = name
+        pins[name] = pin
+    return pins
+
+
+def _seconds(data: dict[str, Any], key: str, default: float) -> float:
+    value = optional(data, key, default, (int, float))
+    if isinstance(value, bool) or not math.isfinite(value) or not 0 <= value <= 3600:
+        raise ConfigError(f"config key '{key}' must be seconds between 0 and 3600, got {value!r}")
+    return float(value)
 
 
 @dataclass(frozen=True)
@@ -27,6 +71,10 @@ class KioskConfig:
     profile: str
     language: str
     fullscreen: bool
+    data_dir: Path = Path(DEFAULT_DATA_DIR)
+    lockout_s: float = DEFAULT_LOCKOUT_S
+    cancel_retry_s: float = DEFAULT_CANCEL_RETRY_S
+    buttons: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, printer_needed: bool = True) -> KioskConfig:
@@ -67,6 +115,14 @@ class KioskConfig:
         if language not in LANGUAGES:
             raise ConfigError(f"config key 'language' must be 'vi' or 'en', got {language!r}")
         fullscreen = optional(data, "fullscreen", False, bool)
+        data_dir = optional(data, "data_dir", DEFAULT_DATA_DIR, str)
+        if not data_dir.strip():
+            raise ConfigError("config key 'data_dir' is empty; e.g. data_dir = \"var/kiosk\"")
+        lockout_s = _seconds(data, "lockout_s", DEFAULT_LOCKOUT_S)
+        cancel_retry_s = _seconds(data, "cancel_retry_s", DEFAULT_CANCEL_RETRY_S)
+        if cancel_retry_s < 0.05:
+            raise ConfigError("config key 'cancel_retry_s' must be at least 0.05 seconds")
+        buttons = parse_buttons(data.get("buttons"))
         for key, value in (("site", site), ("device_id", device_id)):
             if not value or "/" in value or "+" in value or "#" in value:
                 raise ConfigError(f"config key '{key}' must be a plain name, got {value!r}")
@@ -80,4 +136,8 @@ class KioskConfig:
             profile=profile,
             language=language,
             fullscreen=fullscreen,
+            data_dir=Path(data_dir),
+            lockout_s=lockout_s,
+            cancel_retry_s=cancel_retry_s,
+            buttons=buttons,
         )

@@ -13,6 +13,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Không kết nối được máy chủ — vui lòng liên hệ cán bộ",
         "Cannot reach the server — please ask a staff member",
     ),
+    "not_cancellable": (
+        "Số này đã được gọi, không thể hủy",
+        "This number was already called and cannot be cancelled",
+    ),
+    "not_found": ("Không tìm thấy phiếu", "No such ticket"),
     "bad_response": (
         "Máy chủ trả lời không hợp lệ — vui lòng liên hệ cán bộ",
         "The server gave an invalid answer — please ask a staff member",
@@ -41,6 +46,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Không in được vé — vui lòng liên hệ cán bộ",
         "The ticket could not be printed — please ask a staff member",
     ),
+    "busy": ("Vui lòng chờ giây lát rồi chọn lại", "Please wait a moment and choose again"),
 }
 GENERIC = (
     "Đã có lỗi — vui lòng liên hệ cán bộ",
@@ -51,8 +57,10 @@ GENERIC = (
 class KioskError(Exception):
     """A failure to show a citizen: ``code``, Vietnamese ``message``, English ``message_en``.
 
-    ``ticket`` is set when a number was taken but could not be printed, so the
-    screen can still show the number.
+    ``ticket`` is set when a number was taken but could not be printed (and is
+    being cancelled), so the screen can say which number will not be called.
+    ``uncertain`` is set when the server could not be reached but the request may
+    still have arrived (a lost answer).
     """
 
     def __init__(
@@ -62,6 +70,7 @@ class KioskError(Exception):
         *,
         status: int | None = None,
         ticket: dict | None = None,
+        uncertain: bool = False,
     ) -> None:
         vi, en = MESSAGES.get(code, GENERIC)
         self.code = code
@@ -69,6 +78,7 @@ class KioskError(Exception):
         self.message_en = en
         self.status = status
         self.ticket = ticket
+        self.uncertain = uncertain
         super().__init__(f"{code}: {self.message}")
 
     def text(self, language: str = "vi") -> str:

@@ -1,14 +1,20 @@
 """What the kiosk screen shows and what a tap on it means, without pygame.
 
 The model knows the current page (loading, start, busy, confirm, error), where
-each button is, and turns a tap at (x, y) into an action for the shell to run
-("take" a ticket, "refresh" the services). Drawing and threads live elsewhere, so
-the whole touch flow is tested by calling methods, with no display loop.
+each button is, and turns a tap at (x, y) or a physical button press into an
+action for the shell to run ("take" a ticket, "refresh" the services). Drawing and
+threads live elsewhere, so the whole touch flow is tested by calling methods.
+
+Against piles of tickets from repeated taps: while a ticket is being issued the
+page is "busy" and ignores taps; every citizen interaction has its own
+Idempotency-Key (a repeat of the same choice returns the same ticket); and for
+``lockout`` seconds after a ticket no new one is taken.
 """
 
 from __future__ import annotations
 
 import math
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +28,11 @@ CONFIRM_SECONDS = 10.0
 ERROR_SECONDS = 8.0
 #: taps this soon after the confirmation appears are the tail of a double tap
 TAP_GUARD_SECONDS = 0.8
+#: seconds after a ticket during which no other is taken (config key lockout_s)
+LOCKOUT_SECONDS = 3.0
+#: errors that hold the start page until they clear
+PRINTER_CODES = ("paper_out", "printer_offline")
+SERVER_CODES = ("unreachable",)
 
 
 @dataclass(frozen=True)
@@ -93,19 +104,37 @@ class Layout:
 class KioskScreen:
     """The state of the touch screen; every method takes ``now`` (monotonic seconds)."""
 
-    def __init__(self, size: tuple[int, int], language: str = "vi") -> None:
+    def __init__(
+        self, size: tuple[int, int], language: str = "vi", lockout: float = LOCKOUT_SECONDS
+    ) -> None:
         self.layout = Layout(*size)
         self.default_language = language
         self.language = language
+        self.lockout = lockout
         self.page = "loading"
         self.services: list[dict[str, Any]] = []
         self.site_name = ""
         self.priority = False
         self.ticket: dict[str, Any] | None = None
         self.error: KioskError | None = None
-        #: an error that holds the start page until it clears (printer out of paper)
-        self.blocking: KioskError | None = None
+        #: problems that hold the start page until they clear
+        self.printer_problem: KioskError | None = None
+        self.server_problem: KioskError | None = None
         self.since = 0.0
+        self.locked_until = 0.0
+        self.interaction = uuid.uuid4().hex
+
+    @property
+    def blocking(self) -> KioskError | None:
+        """The problem that stops tickets now: no server, or a printer that cannot print."""
+        return self.server_problem or self.printer_problem
+
+    def idempotency_key(self, code: str, priority: bool) -> str:
+        """The same key for the same choice within one citizen's interaction."""
+        return f"{self.interaction}-{code}-{'p' if priority else 'n'}"
+
+    def _new_interaction(self) -> None:
+        self.interaction = uuid.uuid4().hex
 
     # -- what is on screen -------------------------------------------------
     def buttons(self) -> list[Button]:
@@ -149,9 +178,7 @@ class KioskScreen:
         if button.action == "service":
             if not button.enabled:
                 return None
-            self.page = "busy"
-            self.since = now
-            return ("take", button.value, self.priority)
+            return self._take(button.value, now)
         if button.action == "done":
             if now - self.since >= TAP_GUARD_SECONDS:
                 self.back_to_start(now)
@@ -162,45 +189,97 @@ class KioskScreen:
             return ("refresh",)
         return None
 
+    def _take(self, code: str, now: float) -> tuple | None:
+        if now < self.locked_until or self.blocking is not None:
+            return None
+        priority = self.priority
+        self.page = "busy"
+        self.since = now
+        return ("take", code, priority, self.idempotency_key(code, priority))
+
+    def press_service(self, code: str, now: float) -> tuple | None:
+        """A physical button: take a ticket for ``code`` from the start or confirm page.
+
+        A press on the confirmation page starts the next citizen's ticket (there is
+        no touch screen to tap "Xong"); the lockout still guards double presses.
+        """
+        service = self.service(code)
+        if service is None or not service.get("open", True) or now < self.locked_until:
+            return None
+        if self.page == "confirm":
+            self.back_to_start(now, keep_priority=True)
+        if self.page != "start":
+            return None
+        return self._take(code, now)
+
+    def press_priority(self) -> None:
+        """The physical priority button: the next ticket is a priority one (press again: not)."""
+        if self.page in ("start", "confirm"):
+            self.priority = not self.priority
+
     # -- results from the shell ------------------------------------------
     def show_services(
         self, services: list[dict[str, Any]], site_name: str, health: str, now: float
     ) -> None:
         self.services = [s for s in services if isinstance(s, dict) and s.get("code")]
         self.site_name = site_name
-        self.blocking = None
+        self.server_problem = None
+        self.printer_problem = None
         if health == "paper_out":
-            self.blocking = KioskError("paper_out")
+            self.printer_problem = KioskError("paper_out")
         elif health == "offline":
-            self.blocking = KioskError("printer_offline")
+            self.printer_problem = KioskError("printer_offline")
+        passing = (self.page == "error" and self.error is not None
+                   and self.error.code not in PRINTER_CODES + SERVER_CODES)
+        if passing:
+            return  # a passing message (closed service, ticket not printed) stays its time
         if self.page in ("loading", "error") or (self.page == "start" and self.blocking):
             self.page = "start" if self.blocking is None else "error"
             self.error = self.blocking
+            self.since = now
+
+    def refresh_failed(self, error: KioskError, now: float) -> None:
+        """A refresh failed: without the server, hold tickets until it answers again."""
+        if error.code in SERVER_CODES:
+            self.server_problem = error
+        if self.page in ("loading", "error", "start") and (self.blocking or not self.services):
+            self.page = "error"
+            self.error = self.blocking or error
             self.since = now
 
     def show_ticket(self, ticket: dict[str, Any], now: float) -> None:
         self.ticket = ticket
         self.page = "confirm"
         self.since = now
+        self.locked_until = now + self.lockout
+        self.priority = False  # the choice was for this ticket; the next citizen chooses anew
+        self._new_interaction()
         for s in self.services:  # the count on the button moves at once
             if s.get("code") == ticket.get("service"):
                 s["waiting"] = int(ticket.get("ahead", s.get("waiting", 0))) + 1
 
     def show_error(self, error: KioskError, now: float) -> None:
         self.error = error
-        if error.code in ("paper_out", "printer_offline"):
-            self.blocking = error
+        if error.code in PRINTER_CODES:
+            self.printer_problem = error
+        elif error.code in SERVER_CODES:
+            self.server_problem = error
+        if error.ticket is not None:  # a number was issued (and cancelled): a new start
+            self.locked_until = now + self.lockout
+            self._new_interaction()
         self.page = "error"
         self.since = now
 
-    def back_to_start(self, now: float) -> None:
+    def back_to_start(self, now: float, keep_priority: bool = False) -> None:
         self.page = "start" if self.services and self.blocking is None else (
             "error" if self.blocking is not None else "loading"
         )
         self.error = self.blocking
         self.ticket = None
-        self.priority = False
-        self.language = self.default_language
+        if not keep_priority:
+            self.priority = False
+            self.language = self.default_language
+        self._new_interaction()
         self.since = now
 
     def tick(self, now: float) -> None:

@@ -32,6 +32,11 @@ def _font(size: int, bold: bool) -> pygame.font.Font:
     return pygame.font.Font(str(font_path(bold)), max(10, size))
 
 
+def forget_fonts() -> None:
+    """Drop cached fonts: they die with pygame.font.quit() and must not be reused after."""
+    _font.cache_clear()
+
+
 def _wrap(text: str, font: pygame.font.Font, width: int) -> list[str]:
     lines: list[str] = []
     current = ""
@@ -86,7 +91,10 @@ def paint(screen: KioskScreen, surface: pygame.Surface) -> None:
     unit = lay.height // 30  # one "text unit": about 20 px on a 600 px tall screen
     header = lay.header
     title_rect = (lay.margin, 0, lay.language_button[0] - 2 * lay.margin, header[3])
-    title = ui_text("title", lang) if screen.page == "start" and not screen.blocking else ""
+    if screen.blocking is not None:
+        title = ui_text("no_tickets", lang)
+    else:
+        title = ui_text("title", lang) if screen.page == "start" else ""
     top_line = title or screen.site_name
     _text_block(surface, top_line, title_rect, unit * 2, bold=True)
     _button(surface, lay.language_button, (50, 50, 50))
@@ -191,8 +199,9 @@ def _paint_error(screen: KioskScreen, surface: pygame.Surface, unit: int) -> Non
     pygame.draw.rect(surface, ERROR, pygame.Rect(body), border_radius=unit)
     message = error.text(lang) if error is not None else ""
     if error is not None and error.ticket and error.ticket.get("number"):
-        number = ui_text("number_not_printed", lang, number=error.ticket["number"])
-        message = f"{message}. {number}"
+        message = ui_text("not_printed", lang, number=error.ticket["number"])
+    if error is not None and error is screen.server_problem:
+        message = f"{message}. {ui_text('retrying', lang)}"
     _text_block(surface, message, (body[0] + unit, body[1], body[2] - 2 * unit, body[3]),
                 unit * 3, bold=True)
     _button(surface, lay.done_button, (50, 50, 50))

@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
 from kiosk.kiosk_error import KioskError
 
@@ -21,6 +22,23 @@ log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 5.0
 DEFAULT_RETRIES = 2
+
+
+def may_have_arrived(exc: requests.RequestException) -> bool:
+    """Whether a failed request may still have been carried out by the server.
+
+    A refused or timed-out connection never carried the request; a connection
+    that broke or went silent after sending may have issued a ticket whose answer
+    was lost, and such a ticket must be found again and cancelled.
+    """
+    if isinstance(exc, requests.ConnectTimeout):
+        return False
+    if isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.Timeout):
+        reason = exc.args[0] if exc.args else None
+        reason = getattr(reason, "reason", reason)  # urllib3 MaxRetryError wraps the cause
+        if isinstance(reason, NewConnectionError):
+            return False
+    return True
 
 
 class ServerClient:
@@ -44,12 +62,14 @@ class ServerClient:
         self.session = session or requests.Session()
 
     def _request(self, method: str, path: str, **kwargs: Any) -> dict:
+        """One call with retries; an "unreachable" error says whether it may have arrived."""
         url = f"{self.base_url}/api/v1{path}"
         headers = dict(kwargs.pop("headers", {}))
         headers.setdefault("Accept", "application/json")
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         attempt = 0
+        uncertain = False
         while True:
             try:
                 response = self.session.request(
@@ -57,13 +77,14 @@ class ServerClient:
                 )
                 break
             except (requests.ConnectionError, requests.Timeout) as exc:
+                uncertain = uncertain or may_have_arrived(exc)
                 if attempt >= self.retries:
                     log.warning("%s %s failed after %d tries: %s", method, url, attempt + 1, exc)
-                    raise KioskError("unreachable") from exc
+                    raise KioskError("unreachable", uncertain=uncertain) from exc
                 attempt += 1
                 time.sleep(self.retry_pause * attempt)
             except requests.RequestException as exc:
-                raise KioskError("unreachable") from exc
+                raise KioskError("unreachable", uncertain=True) from exc
         return self._answer(response)
 
     @staticmethod
@@ -108,6 +129,14 @@ class ServerClient:
         if not isinstance(body.get("number"), str):
             raise KioskError("bad_response")
         return body
+
+    def cancel_ticket(self, ticket_id: str, reason: str = "print_failed") -> dict:
+        """Cancel a ticket this kiosk issued, so it is never called; returns the ticket view.
+
+        KioskError "not_cancellable" (409) when it was already called, "not_found"
+        (404) when the server does not know it as this kiosk's ticket.
+        """
+        return self._request("POST", f"/tickets/{ticket_id}/cancel", json={"reason": reason})
 
     def close(self) -> None:
         self.session.close()

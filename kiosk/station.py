@@ -3,12 +3,17 @@
 The touch screen, the ``print-ticket`` command and the hall simulator all drive
 this one class, so a ticket is issued and printed the same way everywhere. It
 holds a lock so that one citizen's ticket is complete before the next starts.
+
+It never lies: a number that was issued but not printed is cancelled on the
+server (now, or later from the durable pending list), so nobody is called for it.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import uuid
+from pathlib import Path
 from typing import Any
 
 from escpos.escpos import Escpos
@@ -17,11 +22,13 @@ from PIL import Image
 from kiosk.fonts import font_path
 from kiosk.kiosk_config import KioskConfig
 from kiosk.kiosk_error import KioskError
+from kiosk.pending_cancels import FILE_NAME, FINAL_CODES, REASON, PendingCancels
 from kiosk.printer_spec import open_printer
 from kiosk.server_client import ServerClient
 from kiosk.status_publisher import StatusPublisher
 from kiosk.ticket_image import DEFAULT_TIMEZONE
-from kiosk.ticket_printer import PrinterError, TicketPrinter
+from kiosk.ticket_printer import TicketPrinter
+from protocol.config_file import ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -40,12 +47,14 @@ class KioskStation:
         language: str = "vi",
         status: StatusPublisher | None = None,
         config: KioskConfig | None = None,
+        pending: PendingCancels | None = None,
     ) -> None:
         self.client = client
         self.printer = printer
         self.language = language
         self.status = status
         self.config = config
+        self.pending = pending
         self.site: dict[str, Any] = {}
         self.last_image: Image.Image | None = None
         self._lock = threading.RLock()
@@ -62,6 +71,12 @@ class KioskStation:
         # fail at start, not in front of the first citizen
         font_path(bold=False)
         font_path(bold=True)
+        try:
+            config.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"config key 'data_dir': cannot create {config.data_dir}: "
+                              f"{exc.strerror or exc}") from None
+        pending = PendingCancels(Path(config.data_dir) / FILE_NAME)
         escpos_printer = printer or open_printer(config.printer, config.profile)
         ticket_printer = TicketPrinter(escpos_printer)
         status = None
@@ -75,7 +90,12 @@ class KioskStation:
             language=config.language,
             status=status,
             config=config,
+            pending=pending,
         )
+        # the retrier has its own HTTP session: requests sessions are not shared
+        # between threads
+        pending.start(ServerClient(config.server_url, config.device_token),
+                      config.cancel_retry_s)
         if status is not None:
             status.start()
         return station
@@ -105,14 +125,22 @@ class KioskStation:
             return health
 
     def take_ticket(
-        self, service: str, priority: bool = False, language: str | None = None
+        self,
+        service: str,
+        priority: bool = False,
+        language: str | None = None,
+        idempotency_key: str | None = None,
     ) -> dict[str, Any]:
         """Take one ticket from the server and print it; returns the server's answer.
 
         The printer is checked first: a number must not be issued when there is no
         paper to print it on. If printing fails after the number was taken, the
-        KioskError carries the ticket so the screen can show the number.
+        number is cancelled (or queued for cancelling) and the KioskError
+        "print_failed" carries the ticket so the screen can say which number will
+        not be called. ``idempotency_key`` is one per citizen interaction, so a
+        repeat of the same choice returns the same ticket.
         """
+        key = idempotency_key or str(uuid.uuid4())
         with self._lock:
             health = self.printer_health()
             if health in BLOCKING_HEALTH:
@@ -122,7 +150,15 @@ class KioskStation:
                     self.services()
                 except KioskError as exc:
                     log.info("site details unavailable, printing without them: %s", exc)
-            ticket = self.client.take_ticket(service, priority)
+            try:
+                ticket = self.client.take_ticket(service, priority, key)
+            except KioskError as exc:
+                if exc.uncertain and self.pending is not None:
+                    # the server may have issued a number we never got: find it later
+                    self.pending.add_take(key, service, priority)
+                raise
+            if self.pending is not None:
+                self.pending.forget_take(key)
             try:
                 self.last_image = self.printer.print_ticket(
                     ticket,
@@ -130,16 +166,35 @@ class KioskStation:
                     timezone=self.timezone,
                     site_name=self.site_name or None,
                 )
-            except PrinterError as exc:
+            except Exception as exc:  # whatever broke, the number must not be called
                 log.error("ticket %s taken but not printed: %s", ticket.get("number"), exc)
+                self.cancel(ticket)
                 self.printer_health()
                 raise KioskError("print_failed", ticket=ticket) from exc
             if self.status is not None:
                 self.printer_health()  # paper may have reached the near-end sensor
             return ticket
 
+    def cancel(self, ticket: dict[str, Any], reason: str = REASON) -> bool:
+        """Cancel ``ticket`` on the server; True when done, False when left for retrying."""
+        try:
+            self.client.cancel_ticket(str(ticket["id"]), reason)
+        except KioskError as exc:
+            if exc.code in FINAL_CODES:
+                log.warning("ticket %s not cancelled: %s", ticket.get("number"), exc)
+                return True
+            if self.pending is None:
+                log.error("ticket %s could not be cancelled: %s", ticket.get("number"), exc)
+                return False
+            self.pending.add_cancel(ticket, reason)
+            return False
+        log.info("ticket %s cancelled (%s)", ticket.get("number"), reason)
+        return True
+
     def close(self) -> None:
         """Publish offline status, close the HTTP session and the printer."""
+        if self.pending is not None:
+            self.pending.stop()
         with self._lock:
             if self.status is not None:
                 self.status.close()

@@ -103,10 +103,15 @@ class _Canvas:
 
     def inverted_label(self, text: str, size: float) -> None:
         """White text in a black box: the priority mark must stand out."""
-        font = pil_font(self.px(size), True)
-        left, top, right, bottom = font.getbbox(text)
+        size_px = self.px(size)
         pad = self.px(10)
-        box_w, box_h = right - left + 2 * pad, bottom - top + 2 * pad
+        while True:  # shrink a long (translated) label until the box fits the paper
+            font = pil_font(size_px, True)
+            left, top, right, bottom = font.getbbox(text)
+            box_w, box_h = right - left + 2 * pad, bottom - top + 2 * pad
+            if box_w <= self.width - 2 * self.margin or size_px <= 14:
+                break
+            size_px -= 2
         x0 = (self.width - box_w) // 2
         self.draw.rectangle((x0, self.y, x0 + box_w, self.y + box_h), fill=BLACK)
         self.draw.text((x0 + pad - left, self.y + pad - top), text, font=font, fill=WHITE)
@@ -115,7 +120,8 @@ class _Canvas:
     def rule(self) -> None:
         thickness = self.px(3)
         self.draw.rectangle(
-            (self.margin, self.y, self.width - self.margin, self.y + thickness - 1), fill=BLACK
+            (self.margin, self.y, self.width - self.margin - 1, self.y + thickness - 1),
+            fill=BLACK,
         )
         self.y += thickness
 

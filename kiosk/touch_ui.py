@@ -3,6 +3,8 @@
 Network and printer calls never run on the drawing thread, so the screen keeps
 answering (and shows "Đang in vé…") while a ticket is issued. With
 ``background=False`` every call runs inline, which is how tests drive it.
+Physical buttons (``press_service`` / ``press_priority``, called from gpiozero's
+thread) are queued and handled by the display loop like taps.
 """
 
 from __future__ import annotations
@@ -17,16 +19,16 @@ from typing import Any, Protocol
 import pygame
 
 from kiosk.kiosk_error import KioskError
-from kiosk.screen_model import KioskScreen
-from kiosk.screen_painter import paint
+from kiosk.screen_model import LOCKOUT_SECONDS, KioskScreen
+from kiosk.screen_painter import forget_fonts, paint
 
 log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = (1024, 600)
 #: seconds between refreshes of the services list and the printer's health
 REFRESH_SECONDS = 30.0
-#: a failed first load is retried sooner
-RETRY_SECONDS = 10.0
+#: while the server or the printer is away, it is asked again this often
+RETRY_SECONDS = 5.0
 FPS = 20
 
 
@@ -38,7 +40,11 @@ class Station(Protocol):
     def printer_health(self) -> str: ...
 
     def take_ticket(
-        self, service: str, priority: bool = False, language: str | None = None
+        self,
+        service: str,
+        priority: bool = False,
+        language: str | None = None,
+        idempotency_key: str | None = None,
     ) -> dict[str, Any]: ...
 
 
@@ -53,11 +59,17 @@ class TouchUI:
         language: str = "vi",
         background: bool = True,
         clock: Callable[[], float] = time.monotonic,
+        lockout: float = LOCKOUT_SECONDS,
     ) -> None:
         self.station = station
-        self.screen = KioskScreen(size, language)
+        self.lockout = lockout
+        self.screen = KioskScreen(size, language, lockout)
         self.clock = clock
         self.background = background
+        self.display: pygame.Surface | None = None
+        self.fullscreen = False
+        self._presses: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
+        self._frames: pygame.time.Clock | None = None
         self._results: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
         self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
         self._worker: threading.Thread | None = None
@@ -116,46 +128,93 @@ class TouchUI:
         self._refreshing = False
         now = self.clock()
         self.screen.show_services(services, site, health, now)
-        self._next_refresh = now + REFRESH_SECONDS
+        blocked = self.screen.blocking is not None
+        self._next_refresh = now + (RETRY_SECONDS if blocked else REFRESH_SECONDS)
 
     def _refresh_failed(self, error: KioskError) -> None:
         self._refreshing = False
         now = self.clock()
-        if not self.screen.services or self.screen.page == "loading":
-            self.screen.show_error(error, now)
+        self.screen.refresh_failed(error, now)
         self._next_refresh = now + RETRY_SECONDS
 
-    def _take(self, code: str, priority: bool) -> None:
+    def _take_failed(self, error: KioskError) -> None:
+        now = self.clock()
+        self.screen.show_error(error, now)
+        if self.screen.blocking is not None:  # ask again soon: it may come back any moment
+            self._next_refresh = min(self._next_refresh, now + RETRY_SECONDS)
+
+    def _take(self, code: str, priority: bool, key: str) -> None:
         language = self.screen.language
 
         def job() -> None:
             try:
-                ticket = self.station.take_ticket(code, priority, language=language)
+                ticket = self.station.take_ticket(
+                    code, priority, language=language, idempotency_key=key
+                )
                 self._results.put(lambda: self.screen.show_ticket(ticket, self.clock()))
             except KioskError as exc:
-                self._results.put(lambda error=exc: self.screen.show_error(error, self.clock()))
+                self._results.put(lambda error=exc: self._take_failed(error))
             except Exception as exc:
                 log.exception("taking a ticket failed")
                 error = KioskError("server_error")
                 error.__cause__ = exc
-                self._results.put(lambda: self.screen.show_error(error, self.clock()))
+                self._results.put(lambda: self._take_failed(error))
 
         self._submit(job)
 
     # -- the API the loop (and the tests) use ----------------------------------
-    def click(self, x: int, y: int) -> None:
-        """One tap at (x, y) in screen coordinates."""
-        action = self.screen.click(x, y, self.clock())
+    def _act(self, action: tuple | None) -> None:
         if action is None:
             return
         if action[0] == "take":
-            self._take(action[1], action[2])
+            self._take(action[1], action[2], action[3])
         elif action[0] == "refresh":
             self.refresh()
 
+    def click(self, x: int, y: int) -> None:
+        """One tap at (x, y) in screen coordinates."""
+        self._act(self.screen.click(x, y, self.clock()))
+
+    def press_service(self, code: str) -> None:
+        """A physical service button was pressed (any thread)."""
+        self._presses.put(("service", code))
+
+    def press_priority(self) -> None:
+        """The physical priority button was pressed (any thread)."""
+        self._presses.put(("priority", ""))
+
+    def _apply_presses(self) -> None:
+        while True:
+            try:
+                kind, code = self._presses.get_nowait()
+            except queue.Empty:
+                return
+            if kind == "priority":
+                self.screen.press_priority()
+            else:
+                self._act(self.screen.press_service(code, self.clock()))
+
+    def handle_event(self, event: pygame.event.Event) -> bool:
+        """One pygame event; False when it asks the kiosk to stop."""
+        if event.type == pygame.QUIT:
+            return False
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
+            return self.fullscreen  # a windowed kiosk closes on Escape, a fullscreen one not
+        if event.type == pygame.FINGERDOWN:
+            # finger positions are fractions of the window
+            width, height = self.screen.layout.width, self.screen.layout.height
+            self.click(min(width - 1, int(event.x * width)),
+                       min(height - 1, int(event.y * height)))
+        elif (event.type == pygame.MOUSEBUTTONDOWN and event.button == 1
+              # SDL also turns each touch into a mouse click: count the finger only once
+              and not getattr(event, "touch", False)):
+            self.click(*event.pos)
+        return True
+
     def tick(self) -> None:
-        """Apply finished jobs, run time-outs, start the periodic refresh."""
+        """Apply finished jobs and button presses, run time-outs, start the periodic refresh."""
         self._apply_results()
+        self._apply_presses()
         now = self.clock()
         self.screen.tick(now)
         if now >= self._next_refresh and self.screen.page in ("start", "error", "loading"):
@@ -170,34 +229,59 @@ class TouchUI:
             self._worker.join(timeout=10)
             self._worker = None
 
-    def run(self, fullscreen: bool = False, size: tuple[int, int] = DEFAULT_SIZE) -> None:
-        """The display loop; returns on window close or Escape (windowed mode only)."""
+    def open(self, fullscreen: bool = False, size: tuple[int, int] = DEFAULT_SIZE) -> None:
+        """Open the display (a window, the full screen, or offscreen under SDL's dummy driver)."""
         # display and fonts only: the kiosk makes no sound, and a Pi without audio
         # would otherwise log ALSA errors at every start
+        forget_fonts()  # fonts of an earlier pygame session are dead
         pygame.display.init()
         pygame.font.init()
+        self.fullscreen = fullscreen
+        if fullscreen:
+            self.display = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
+            pygame.mouse.set_visible(False)
+        else:
+            self.display = pygame.display.set_mode(size)
+        pygame.display.set_caption("MotCua — Lấy số thứ tự")
+        self.screen = KioskScreen(self.display.get_size(), self.screen.default_language,
+                                  self.lockout)
+        self._frames = pygame.time.Clock()
+        self.refresh()
+
+    def step(self) -> bool:
+        """One frame of the display loop: events, time-outs, drawing. False: stop."""
+        if self.display is None:
+            raise RuntimeError("open() the display first")
+        running = True
+        for event in pygame.event.get():
+            running = self.handle_event(event) and running
+        self.tick()
+        self.render(self.display)
+        pygame.display.flip()
+        return running
+
+    def pace(self) -> None:
+        """Wait out the rest of the frame: the loop runs at FPS, leaving the CPU to the worker."""
+        if self._frames is not None:
+            self._frames.tick(FPS)
+
+    def shut(self) -> None:
+        """Stop the worker and close the display."""
+        self.close()
+        self.display = None
+        forget_fonts()
+        pygame.quit()
+
+    def run(
+        self,
+        fullscreen: bool = False,
+        size: tuple[int, int] = DEFAULT_SIZE,
+        until: Callable[[], bool] | None = None,
+    ) -> None:
+        """The display loop; returns on window close, Escape (windowed) or when ``until()``."""
+        self.open(fullscreen, size)
         try:
-            if fullscreen:
-                display = pygame.display.set_mode((0, 0), pygame.FULLSCREEN)
-                pygame.mouse.set_visible(False)
-            else:
-                display = pygame.display.set_mode(size)
-            pygame.display.set_caption("MotCua — Lấy số thứ tự")
-            self.screen = KioskScreen(display.get_size(), self.screen.default_language)
-            self.refresh()
-            frames = pygame.time.Clock()
-            running = True
-            while running:
-                for event in pygame.event.get():
-                    escape = event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE
-                    if event.type == pygame.QUIT or (escape and not fullscreen):
-                        running = False
-                    elif event.type == pygame.MOUSEBUTTONDOWN and event.button == 1:
-                        self.click(*event.pos)
-                self.tick()
-                self.render(display)
-                pygame.display.flip()
-                frames.tick(FPS)
+            while self.step() and not (until is not None and until()):
+                self.pace()
         finally:
-            self.close()
-            pygame.quit()
+            self.shut()

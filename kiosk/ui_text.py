@@ -32,7 +32,13 @@ UI_TEXT: dict[str, tuple[str, str]] = {
     "busy": ("Đang in vé…", "Printing your ticket…"),
     "loading": ("Đang kết nối máy chủ…", "Connecting to the server…"),
     "retry": ("Thử lại", "Try again"),
-    "number_not_printed": ("Số của bạn: {number}", "Your number: {number}"),
+    "not_printed": (
+        "Không in được vé. Số {number} sẽ không được gọi — vui lòng liên hệ cán bộ",
+        "The ticket could not be printed. Number {number} will not be called — "
+        "please ask a staff member",
+    ),
+    "retrying": ("Máy đang tự thử kết nối lại…", "The kiosk keeps trying to reconnect…"),
+    "no_tickets": ("Tạm dừng cấp số", "Tickets paused"),
 }
 
 

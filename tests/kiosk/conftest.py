@@ -15,7 +15,7 @@ def contract_server():
 
 
 @pytest.fixture
-def kiosk_cfg(contract_server) -> dict:
+def kiosk_cfg(contract_server, tmp_path) -> dict:
     """A valid kiosk config (as loaded from TOML) pointing at the contract server."""
     return {
         "site": "camau-hcc",
@@ -25,4 +25,5 @@ def kiosk_cfg(contract_server) -> dict:
         "printer": "dummy",
         "profile": "TM-T20II",
         "language": "vi",
+        "data_dir": str(tmp_path / "kiosk-data"),
     }

@@ -36,6 +36,8 @@ class ContractServer:
         self.tickets: list[dict] = []
         self.requests: list[tuple[str, str, dict[str, str], dict | None]] = []
         self.drop_answers = 0
+        #: while True every POST is answered 503 after reading it (a server in trouble)
+        self.unavailable = False
         self.daily_limit = 999
         self.services = [dict(s) for s in SERVICES]
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -61,7 +63,8 @@ class ContractServer:
         return [r for r in self.requests if r[0] == "POST"]
 
     def _waiting(self, code: str) -> int:
-        return sum(1 for t in self.tickets if t["service"] == code)
+        return sum(1 for t in self.tickets
+                   if t["service"] == code and t.get("status", "waiting") == "waiting")
 
     def services_body(self) -> dict:
         listed = []
@@ -103,6 +106,7 @@ class ContractServer:
                 "service_name_vi": found["name_vi"],
                 "service_name_en": found["name_en"],
                 "site_name": SITE["name"],
+                "status": "waiting",
             }
             self.tickets.append(ticket)
             self.by_key[key] = ticket
@@ -110,6 +114,24 @@ class ContractServer:
             if drop:
                 self.drop_answers -= 1
             return 201, ticket, drop
+
+    def cancel(self, ticket_id: str, body: dict | None) -> tuple[int, dict]:
+        with self.lock:
+            ticket = next((t for t in self.tickets if t["id"] == ticket_id), None)
+            if ticket is None:
+                return 404, _error("not_found", "Không tìm thấy phiếu")
+            if not isinstance(body, dict) or not body.get("reason"):
+                return 400, _error("bad_request", "Thiếu lý do hủy")
+            if ticket.get("status", "waiting") != "waiting":
+                return 409, _error("not_cancellable", "Phiếu đã được gọi, không thể hủy")
+            ticket["status"] = "cancelled"
+            ticket["cancel_reason"] = body["reason"]
+            return 200, {**ticket}
+
+    def cancelled(self) -> list[str]:
+        """Numbers of the cancelled tickets."""
+        with self.lock:
+            return [t["number"] for t in self.tickets if t.get("status") == "cancelled"]
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -143,6 +165,15 @@ class ContractServer:
                 except ValueError:
                     body = None
                 server.requests.append(("POST", self.path, dict(self.headers), body))
+                if server.unavailable:
+                    self._send(503, _error("server_error", "Máy chủ đang bảo trì"))
+                    return
+                if self.path.startswith("/api/v1/tickets/") and self.path.endswith("/cancel"):
+                    if self.headers.get("Authorization") != f"Bearer {server.token}":
+                        self._send(401, _error("unauthorized", "Thiết bị chưa được cấp quyền"))
+                        return
+                    self._send(*server.cancel(self.path.split("/")[4], body))
+                    return
                 if self.path != "/api/v1/tickets":
                     self._send(404, _error("not_found", "Không tìm thấy"))
                     return

@@ -136,3 +136,17 @@ def test_run_publishes_status_and_says_goodbye_on_sigterm(contract_server, mosqu
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_screenshots_command_writes_every_screen(tmp_path) -> None:
+    from PIL import Image
+
+    result = kiosk("screenshots", "--out", str(tmp_path / "shots"))
+    assert result.returncode == 0, result.stderr
+    names = {p.name for p in (tmp_path / "shots").iterdir()}
+    assert {"start.png", "priority.png", "confirmation.png", "paper_out.png",
+            "server_down.png", "ticket_80mm.png"} <= names
+    with Image.open(tmp_path / "shots" / "start.png") as start:
+        assert start.size == (1024, 600)
+    with Image.open(tmp_path / "shots" / "ticket_80mm.png") as ticket:
+        assert ticket.width == 576

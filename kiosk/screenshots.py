@@ -1,0 +1,110 @@
+"""PNG pictures of every kiosk screen and of a printed ticket, for the manual.
+
+``python -m kiosk screenshots --out docs/kiosk`` draws the real screens (the same
+KioskScreen and painter as the running kiosk) from the sample site, without a
+server, a printer or a window, so the pictures in the documentation always match
+the code.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from kiosk.kiosk_error import KioskError
+from kiosk.screen_model import KioskScreen
+from kiosk.ticket_image import render_ticket
+
+SAMPLE_SITE = Path(__file__).resolve().parents[1] / "firmware_config" / "examples" / "site.toml"
+SIZE = (1024, 600)
+NOW = 1000.0
+
+
+def sample_services(site_file: Path = SAMPLE_SITE) -> tuple[str, list[dict[str, Any]]]:
+    """The site's name and its services as GET /api/v1/services would list them."""
+    data = tomllib.loads(Path(site_file).read_text(encoding="utf-8"))
+    services = []
+    for index, s in enumerate(data.get("services", [])):
+        waiting = (7, 12, 3, 0, 5, 2)[index % 6]
+        services.append({
+            "code": s["code"], "name_vi": s["name_vi"], "name_en": s.get("name_en", ""),
+            "prefix": s.get("prefix", s["code"]), "open": True, "closed_reason": None,
+            "waiting": waiting, "estimated_wait_s": waiting * 240,
+        })
+    if len(services) > 3:  # show what a closed field looks like
+        services[3].update(open=False, closed_reason="Ngoài giờ tiếp nhận")
+    return data.get("site", {}).get("name", ""), services
+
+
+def sample_ticket(site_name: str, service: dict[str, Any], priority: bool = False) -> dict:
+    """A ticket as POST /api/v1/tickets answers it, with a fixed time."""
+    number = f"{service['prefix']}{service['waiting'] + 1:03d}"
+    return {
+        "id": "3f6c1d2e-8a4b-4c5d-9e0f-1a2b3c4d5e6f", "number": number,
+        "service": service["code"], "issued_at": "2025-03-04T08:05:00+07:00",
+        "ahead": service["waiting"], "estimated_wait_s": service["estimated_wait_s"],
+        "status_url": "http://192.168.1.10:8080/t/3f6c1d2e-8a4b-4c5d-9e0f-1a2b3c4d5e6f",
+        "priority": priority, "service_name_vi": service["name_vi"],
+        "service_name_en": service["name_en"], "site_name": site_name,
+    }
+
+
+def write_screenshots(out: Path, site_file: Path = SAMPLE_SITE,
+                      size: tuple[int, int] = SIZE) -> list[Path]:
+    """Write the screens and two sample tickets into ``out``; returns the files written."""
+    os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    import pygame
+
+    from kiosk.screen_painter import forget_fonts, paint
+
+    pygame.font.init()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    site_name, services = sample_services(site_file)
+    written: list[Path] = []
+
+    def shot(name: str, screen: KioskScreen) -> None:
+        surface = pygame.Surface(size)
+        paint(screen, surface)
+        path = out / f"{name}.png"
+        pygame.image.save(surface, str(path))
+        written.append(path)
+
+    def fresh(language: str = "vi", health: str = "ok") -> KioskScreen:
+        screen = KioskScreen(size, language)
+        screen.show_services([dict(s) for s in services], site_name, health, NOW)
+        return screen
+
+    shot("start", fresh())
+    shot("start_en", fresh("en"))
+    screen = fresh()
+    screen.priority = True
+    shot("priority", screen)
+    screen = fresh()
+    screen.show_ticket(sample_ticket(site_name, services[1]), NOW)
+    shot("confirmation", screen)
+    screen = fresh()
+    screen.show_ticket(sample_ticket(site_name, services[0], priority=True), NOW)
+    shot("confirmation_priority", screen)
+    shot("paper_out", fresh(health="paper_out"))
+    screen = fresh()
+    screen.refresh_failed(KioskError("unreachable"), NOW)
+    shot("server_down", screen)
+    screen = fresh()
+    screen.show_error(KioskError("print_failed", ticket=sample_ticket(site_name, services[2])),
+                      NOW)
+    shot("print_failed", screen)
+
+    for name, width, language, service in (("ticket_80mm", 576, "vi", services[4]),
+                                           ("ticket_58mm_en", 384, "en", services[1])):
+        image = render_ticket(sample_ticket(site_name, service), width, language)
+        path = out / f"{name}.png"
+        image.save(path)
+        written.append(path)
+    forget_fonts()
+    pygame.font.quit()
+    return written
+
