@@ -6,8 +6,12 @@ pygame thread through a queue, so the state is only ever touched by one thread.
 
 A Raspberry Pi driving a TV all day should stay cool: a full frame is drawn only when
 its picture changes (new data, the clock's minute, a blink phase), the ticker line
-alone when just the message scrolls, at most ``FPS`` times a second, and the loop
-sleeps on the message queue in between so a call still shows at once.
+alone when just the message scrolls, at most ``FPS`` times a second for animation,
+and the loop sleeps on the message queue in between. New data is drawn at once,
+without waiting for the next animation frame, so a call shows within milliseconds.
+
+The same loop paces the announcer (display/announcer.py), which speaks each call once
+in arrival order; the view is the hall board or, in counter mode, one counter's screen.
 """
 
 from __future__ import annotations
@@ -28,12 +32,17 @@ from zoneinfo import ZoneInfo
 import paho.mqtt.client as mqtt
 import pygame
 
+from display.announcer import Announcer, MixerSink, prepare_clips
 from display.board_state import BoardState
 from display.board_view import BoardView
+from display.counter_view import CounterView
 from display.display_config import DisplayConfig
+from display.legibility import Legibility
 from protocol import Board, Call, DeviceStatus, ProtocolError, Topics, decode, encode
 from protocol.messages import now_utc
 from protocol.mqtt_link import make_client, start
+from voice.phrase import CallWording
+from voice.vietnamese_numbers import NORTHERN, SOUTHERN
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +72,8 @@ class BoardApp:
         headless: bool = False,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] | None = None,
+        announcer: Announcer | None = None,
+        on_frame: Callable[[BoardState], None] | None = None,
     ) -> None:
         self.config = config
         self.topics = Topics(config.site)
@@ -70,7 +81,12 @@ class BoardApp:
         self.windowed = windowed
         self.headless = headless
         self.state = BoardState(config.recent_count, config.highlight_s, clock)
-        self.view = BoardView((config.width, config.height), config.centre_name, config.language)
+        self.view = self.make_view((config.width, config.height))
+        #: speaks the calls; made at run() from the config unless given (tests give one)
+        self.announcer = announcer
+        #: called after every full frame is drawn (the benchmark measures call → frame)
+        self.on_frame = on_frame
+        self._sink: MixerSink | None = None
         #: malformed messages dropped since start
         self.dropped = 0
         #: successful connections to the broker since start (1 + reconnections)
@@ -184,6 +200,28 @@ class BoardApp:
 
     # -- drawing -----------------------------------------------------------------
 
+    def make_view(self, size: tuple[int, int]) -> BoardView | CounterView:
+        """The hall board, or one counter's screen, laid out for ``size`` pixels."""
+        c = self.config
+        legibility = Legibility.for_screen(
+            size[0], size[1], c.viewing_distance_m,
+            screen_height_cm=c.screen_height_cm,
+            screen_dpi=c.screen_dpi,
+            screen_diagonal_in=c.screen_diagonal_in,
+        )
+        view: BoardView | CounterView
+        if c.mode == "counter":
+            view = CounterView(size, c.counter or "", c.language, legibility=legibility)
+        else:
+            view = BoardView(size, c.centre_name, c.language, legibility=legibility)
+        if not view.minimum_met():
+            log.warning(
+                "at %.1f m the number needs capitals of %.1f cm, more than this screen "
+                "(%dx%d) can show: lower viewing_distance_m or use a bigger screen",
+                c.viewing_distance_m, legibility.letter_cm(comfort=True), *size,
+            )
+        return view
+
     def open_screen(self) -> None:
         """Open the window (or the full screen); headless apps draw offscreen only."""
         if self.headless:
@@ -198,7 +236,7 @@ class BoardApp:
         size = self._screen.get_size()
         if size != self.view.size:
             # the screen gave another mode: lay the board out for what is really there
-            self.view = BoardView(size, self.config.centre_name, self.config.language)
+            self.view = self.make_view(size)
 
     def _surface(self) -> pygame.Surface:
         if self._screen is not None:
@@ -248,6 +286,35 @@ class BoardApp:
             ):
                 self.stop()
 
+    # -- voice -------------------------------------------------------------------
+
+    def start_voice(self) -> None:
+        """Make the announcer from the config: open the audio device, and get the clips
+        ready in the background (they may have to be generated first)."""
+        if self.announcer is not None or not self.config.announce:
+            return
+        self._sink = MixerSink()
+        self._sink.open()
+        self.announcer = Announcer(self._sink, volume=self.config.volume, clock=self._clock)
+        wording = CallWording(
+            english=self.config.voice_english,
+            number_style=self.config.voice_numbers,
+            reading=SOUTHERN if self.config.voice_reading == "south" else NORTHERN,
+        )
+        threading.Thread(
+            target=prepare_clips,
+            args=(self.config.clip_dir, wording, self.announcer),
+            name="voice-clips",
+            daemon=True,
+        ).start()
+
+    def _speak(self, now: float) -> None:
+        announcements = self.state.take_announcements()
+        if self.announcer is None:
+            return
+        self.announcer.enqueue(announcements)
+        self.announcer.tick(now)
+
     # -- life cycle --------------------------------------------------------------
 
     def stop(self) -> None:
@@ -259,6 +326,7 @@ class BoardApp:
         """Connect, draw until stopped (or for ``exit_after`` seconds), then close."""
         deadline = None if exit_after is None else self._clock() + exit_after
         self.open_screen()
+        self.start_voice()
         self.connect()
         interval = 1.0 / FPS
         last_key: tuple | None = None
@@ -271,23 +339,31 @@ class BoardApp:
                     break
                 self._handle_events()
                 scrolling = self.view.ticker_scrolls(self.state)
-                due = now - last_draw >= interval
+                fresh = self.state.version != last_version
+                due = fresh or now - last_draw >= interval
                 if due:
                     key = self.view.frame_key(self.state, now, self._wall_clock())
                     if key != last_key:
                         self.render()
                         self._present()
                         last_key, last_draw = key, now
+                        if self.on_frame is not None:
+                            self.on_frame(self.state)
                         if self.screenshot_path and self.state.version != last_version:
                             self.save_screenshot()
                         last_version = self.state.version
                     elif scrolling:
                         self._present(self.view.draw_ticker(self._surface(), self.state, now))
                         last_draw = now
+                # after drawing: building an announcement's WAV must not delay the frame
+                self._speak(now)
                 animating = scrolling or self.state.is_highlighted(now)
                 wait = interval if animating else IDLE_WAKE_S
                 if not due:
                     wait = interval - (now - last_draw)
+                speech = self.announcer.seconds_to_next(now) if self.announcer else None
+                if speech is not None:
+                    wait = min(wait, max(speech, 0.01))
                 if deadline is not None:
                     wait = min(wait, deadline - now)
                 self.pump(max(wait, 0.001))
@@ -318,3 +394,6 @@ class BoardApp:
         if self._screen is not None:
             pygame.display.quit()
             self._screen = None
+        if self._sink is not None:
+            self._sink.close()
+            self._sink = None

@@ -73,6 +73,10 @@ class BoardState:
         self.connected: bool = False
         self.version: int = 0
         self._from_snapshot = False
+        #: the ticket each counter called last (what a counter's own screen shows)
+        self.serving: dict[str, CallLine] = {}
+        #: monotonic time a counter's ticket arrived through ``calls`` (for its blink)
+        self.serving_at: dict[str, float] = {}
         self._announce: deque[Announcement] = deque()
         self._announced: set[tuple[int, datetime]] = set()
         self._announced_order: deque[tuple[int, datetime]] = deque()
@@ -109,6 +113,13 @@ class BoardState:
         self.newest_at = newest_at
         self.waiting = dict(board.waiting)
         self.message = board.message
+        # oldest first, so each counter ends with its newest ticket; a counter missing
+        # from the snapshot keeps what it showed (its call fell off the list)
+        for line in reversed(recent):
+            before = self.serving.get(line.counter)
+            if before is None or before.ticket != line.ticket:
+                self._serve(line, None)
+                changed = True
         if changed:
             self.version += 1
         return changed
@@ -146,9 +157,22 @@ class BoardState:
         self.newest_at = self._clock()
         others = [r for r in self.recent if r.ticket != call.ticket]
         self.recent = [line, *others][: self.recent_count]
+        self._serve(line, self.newest_at)
         self.version += 1
         self._queue_announcement(call)
         return True
+
+    def _serve(self, line: CallLine, since: float | None) -> None:
+        # a ticket is served at one counter: a transfer or a call elsewhere moves it
+        for counter, other in list(self.serving.items()):
+            if other.ticket == line.ticket and counter != line.counter:
+                del self.serving[counter]
+                self.serving_at.pop(counter, None)
+        self.serving[line.counter] = line
+        if since is None:
+            self.serving_at.pop(line.counter, None)
+        else:
+            self.serving_at[line.counter] = since
 
     def set_connected(self, connected: bool) -> bool:
         """Record the broker link state (shown as a small indicator); True if it changed."""
@@ -172,6 +196,14 @@ class BoardState:
     def is_highlighted(self, now: float | None = None) -> bool:
         """True while the newest call should blink."""
         return self.highlight_age(now) is not None
+
+    def counter_highlight_age(self, counter: str, now: float | None = None) -> float | None:
+        """Like ``highlight_age`` for the ticket a counter called last."""
+        since = self.serving_at.get(counter)
+        if since is None or counter not in self.serving:
+            return None
+        age = (self._clock() if now is None else now) - since
+        return age if 0 <= age < self.highlight_s else None
 
     # -- announcements -----------------------------------------------------------
 

@@ -8,6 +8,7 @@ cached because a Raspberry Pi redraws this several times a second.
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +17,7 @@ from pathlib import Path
 import pygame
 
 from display.board_state import BoardState
+from display.legibility import Legibility
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 REGULAR_FONT = "DejaVuSans.ttf"
@@ -35,6 +37,8 @@ OFFLINE = (235, 64, 52)
 HIGHLIGHT_ON = (255, 204, 0)
 HIGHLIGHT_OFF = (255, 255, 255)
 
+#: text height in a row of the recent-calls list, as a share of the row
+LIST_TEXT_SHARE = 0.58
 #: seconds per blink phase of a new call
 BLINK_PHASE_S = 0.5
 #: ticker speed in screen heights per second (about 130 px/s on 1080 lines)
@@ -183,6 +187,7 @@ class BoardView:
         centre_name: str,
         language: str = "vi",
         fonts: FontCache | None = None,
+        legibility: Legibility | None = None,
     ) -> None:
         if language not in LABELS:
             raise ValueError(f"unknown board language {language!r}")
@@ -191,6 +196,25 @@ class BoardView:
         self.centre_name = centre_name
         self.labels = LABELS[language]
         self.fonts = fonts or FontCache()
+        #: minimum text sizes for the viewing distance; None = sizes follow the screen only
+        self.legibility = legibility
+
+    def _min_px(self, comfort: bool) -> int:
+        return self.legibility.font_px(comfort) if self.legibility else 0
+
+    def minimum_met(self) -> bool:
+        """True if the newest number can be drawn at the comfortable size for the distance."""
+        return self._min_px(True) <= self.layout.call_panel.height * 0.6
+
+    def list_rows(self, recent_count: int) -> int:
+        """How many recent calls the list shows: ``recent_count``, fewer when the rows
+        would otherwise be too small to read from the viewing distance."""
+        rect = self.layout.recent_panel
+        row_h = rect.height // (recent_count + 1)
+        needed = math.ceil(self._min_px(False) / LIST_TEXT_SHARE)
+        if needed > row_h:
+            return max(1, min(recent_count, rect.height // needed - 1))
+        return recent_count
 
     # -- what decides a redraw ---------------------------------------------------
 
@@ -319,22 +343,33 @@ class BoardView:
             text = self.fonts.text(self.labels.no_call, px, label_c)
             surface.blit(text, text.get_rect(center=rect.center))
             return
+        # the number at least at the comfortable size for the viewing distance, the
+        # counter at least legible; both still shrink to fit the panel's width
         lines = [
             (self.labels.call, round(unit * 0.11), label_c, False),
-            (state.newest.ticket, round(unit * 0.42), number_c, True),
+            (state.newest.ticket, max(round(unit * 0.42), self._min_px(True)), number_c, True),
             (
                 self.labels.to_counter.format(counter=state.newest.counter),
-                round(unit * 0.15),
+                max(round(unit * 0.15), self._min_px(False)),
                 counter_c,
                 True,
             ),
         ]
-        rendered = []
-        for text, px, color, bold in lines:
-            fitted = self.fonts.fit(text, px, inner_w, bold)
-            rendered.append(self.fonts.text(text, fitted, color, bold))
         gap = round(unit * 0.03)
-        total = sum(r.get_height() for r in rendered) + gap * (len(rendered) - 1)
+        limit = round(rect.height * 0.96)
+        for _ in range(4):
+            rendered = []
+            for text, px, color, bold in lines:
+                fitted = self.fonts.fit(text, px, inner_w, bold)
+                rendered.append(self.fonts.text(text, fitted, color, bold))
+            total = sum(r.get_height() for r in rendered) + gap * (len(rendered) - 1)
+            if total <= limit:
+                break
+            # a long viewing distance on a short panel: the number gives way first
+            others = total - rendered[1].get_height()
+            text, px, color, bold = lines[1]
+            px = max(6, int(px * (limit - others) / rendered[1].get_height()))
+            lines[1] = (text, px, color, bold)
         y = rect.centery - total // 2
         for r in rendered:
             surface.blit(r, (rect.centerx - r.get_width() // 2, y))
@@ -342,9 +377,9 @@ class BoardView:
 
     def _draw_recent(self, surface: pygame.Surface, state: BoardState) -> None:
         rect = self.layout.recent_panel
-        rows = state.recent_count + 1
-        row_h = rect.height // rows
-        px = round(row_h * 0.58)
+        shown = self.list_rows(state.recent_count)
+        row_h = rect.height // (shown + 1)
+        px = round(row_h * LIST_TEXT_SHARE)
         col_split = rect.left + round(rect.width * 0.55)
         pad = self.layout.margin
         head = pygame.Rect(rect.left, rect.top, rect.width, row_h)
@@ -356,7 +391,7 @@ class BoardView:
             size = self.fonts.fit(label, round(px * 0.8), right - left - 2 * pad, True)
             text = self.fonts.text(label, size, MUTED, bold=True)
             surface.blit(text, (left + pad, head.centery - text.get_height() // 2))
-        for i in range(state.recent_count):
+        for i in range(shown):
             row = pygame.Rect(rect.left, rect.top + (i + 1) * row_h, rect.width, row_h)
             if i % 2:
                 surface.fill(ROW_ALT, row)

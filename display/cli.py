@@ -39,27 +39,44 @@ def build_parser() -> argparse.ArgumentParser:
         "--windowed", action="store_true", help="use a window even if the config says fullscreen"
     )
     run.add_argument("--verbose", "-v", action="store_true", help="log every message")
+    shots = sub.add_parser(
+        "screenshots",
+        help="draw the board with sample content (landscape, portrait, counter mode) as PNGs",
+    )
+    shots.add_argument("--out", required=True, help="folder for the PNG files")
+    shots.add_argument(
+        "--config", help="take centre name, language and viewing distance from this config"
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
+        level=logging.DEBUG if getattr(args, "verbose", False) else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    if args.exit_after is not None and args.exit_after < 0:
+    if getattr(args, "exit_after", None) is not None and args.exit_after < 0:
         print("error: --exit-after must be 0 or more seconds", file=sys.stderr)
         return 2
     # imported here so that --help and config errors stay quick and need no pygame
     from display.display_config import load_display_config
 
     try:
-        config = load_display_config(args.config)
+        config = load_display_config(args.config) if args.config else None
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    if args.command == "screenshots":
+        from display.sample_frames import write_sample_frames
+
+        for path in write_sample_frames(args.out, config):
+            print(path)
+        return 0
+    if config is None:
+        print("error: no config file", file=sys.stderr)
+        return 2
     from display.board_app import BoardApp
 
     app = BoardApp(config, screenshot=args.screenshot, windowed=args.windowed)

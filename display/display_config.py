@@ -16,6 +16,10 @@ from protocol.broker_url import BrokerUrl
 from protocol.config_file import ConfigError, load_config, optional, require
 
 LANGUAGES = ("vi", "en")
+MODES = ("board", "counter")
+NUMBER_STYLES = ("number", "digits")
+READINGS = ("north", "south")
+DEFAULT_DATA_DIR = "/var/lib/motcua"
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,36 @@ class DisplayConfig:
     timezone: str = "Asia/Ho_Chi_Minh"
     #: CA certificate for mqtts:// brokers with a local CA
     ca_file: str | None = None
+    #: "board": the hall board; "counter": one counter's number, for a screen above it
+    mode: str = "board"
+    #: the counter shown in counter mode
+    counter: str | None = None
+    #: speak calls (a second board in the same hall, or a counter screen, stays quiet)
+    announce: bool = True
+    #: where this device keeps what it makes (the generated voice clips)
+    data_dir: str = DEFAULT_DATA_DIR
+    #: clip folder; None = ``{data_dir}/voice``, generated there on first start
+    voice_dir: str | None = None
+    voice_english: bool = False
+    #: 0.0..1.0
+    volume: float = 1.0
+    #: "number" (A012 → "a, mười hai") or "digits" ("a, không một hai")
+    voice_numbers: str = "number"
+    #: "north" ("linh", "nghìn") or "south" ("lẻ", "ngàn")
+    voice_reading: str = "north"
+    #: metres from the screen to the farthest seat that must read it; 0 = no minimum
+    viewing_distance_m: float = 4.0
+    #: physical height of the picture as mounted (the long side for a portrait screen)
+    screen_height_cm: float | None = None
+    #: pixels per inch of the screen, instead of screen_height_cm
+    screen_dpi: float | None = None
+    #: diagonal in inches, used when neither of the above is set (a 55-inch TV by default)
+    screen_diagonal_in: float = 55.0
+
+    @property
+    def clip_dir(self) -> Path:
+        """The folder the voice clips are read from (and generated into)."""
+        return Path(self.voice_dir) if self.voice_dir else Path(self.data_dir) / "voice"
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> DisplayConfig:
@@ -73,6 +107,41 @@ class DisplayConfig:
         ca_file = optional(data, "ca_file", None)
         if ca_file is not None and not Path(ca_file).is_file():
             raise ConfigError(f"config key 'ca_file': no such file {ca_file!r}")
+        mode = optional(data, "mode", "board")
+        if mode not in MODES:
+            raise ConfigError(f"config key 'mode' must be one of {', '.join(MODES)}, got {mode!r}")
+        counter = optional(data, "counter", None, (str, int))
+        if counter is not None:
+            counter = str(counter)
+            if not counter or any(c in counter for c in "/+#"):
+                raise ConfigError("config key 'counter' must be a counter name like \"5\"")
+        if mode == "counter" and counter is None:
+            raise ConfigError("config key 'counter' is missing (needed by mode = \"counter\")")
+        volume = float(optional(data, "volume", 1.0, (int, float)))
+        if not 0 <= volume <= 1:
+            raise ConfigError(f"config key 'volume' must be 0.0..1.0, got {volume}")
+        voice_numbers = optional(data, "voice_numbers", "number")
+        if voice_numbers not in NUMBER_STYLES:
+            raise ConfigError(
+                f"config key 'voice_numbers' must be one of {', '.join(NUMBER_STYLES)}, "
+                f"got {voice_numbers!r}"
+            )
+        voice_reading = optional(data, "voice_reading", "north")
+        if voice_reading not in READINGS:
+            raise ConfigError(
+                f"config key 'voice_reading' must be one of {', '.join(READINGS)}, "
+                f"got {voice_reading!r}"
+            )
+        distance = float(optional(data, "viewing_distance_m", 4.0, (int, float)))
+        if not 0 <= distance <= 100:
+            raise ConfigError(f"config key 'viewing_distance_m' must be 0..100, got {distance}")
+        physical: dict[str, float | None] = {}
+        for key, low, high in (("screen_height_cm", 5, 1000), ("screen_dpi", 10, 2000),
+                               ("screen_diagonal_in", 3, 400)):
+            value = optional(data, key, None, (int, float))
+            if value is not None and not low <= value <= high:
+                raise ConfigError(f"config key '{key}' must be {low}..{high}, got {value}")
+            physical[key] = None if value is None else float(value)
         return cls(
             site=site,
             device_id=device_id,
@@ -86,6 +155,19 @@ class DisplayConfig:
             highlight_s=highlight_s,
             timezone=timezone,
             ca_file=ca_file,
+            mode=mode,
+            counter=counter,
+            announce=optional(data, "announce", mode == "board", bool),
+            data_dir=optional(data, "data_dir", DEFAULT_DATA_DIR),
+            voice_dir=optional(data, "voice_dir", None),
+            voice_english=optional(data, "voice_english", False, bool),
+            volume=volume,
+            voice_numbers=voice_numbers,
+            voice_reading=voice_reading,
+            viewing_distance_m=distance,
+            screen_height_cm=physical["screen_height_cm"],
+            screen_dpi=physical["screen_dpi"],
+            screen_diagonal_in=physical["screen_diagonal_in"] or 55.0,
         )
 
 

@@ -48,6 +48,8 @@ def write_config(path: Path, url: str, site: str, device_id: str, **extra: objec
         "recent_count": 6,
         "language": "vi",
         "highlight_s": 60,
+        # the first start generates the voice clips here, not in /var/lib/motcua
+        "data_dir": str(path.parent),
         **extra,
     }
     lines = []

@@ -50,3 +50,57 @@ def board_app_factory(site: str, device_id: str):
     yield make
     for app in apps:
         app.close()
+
+
+@pytest.fixture(scope="session")
+def voice_clips(tmp_path_factory):
+    """A clip set made once per session by the real espeak-ng (English included)."""
+    import shutil
+
+    from voice.clip_set import generate_clip_set
+
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng is not installed")
+    folder = tmp_path_factory.mktemp("voice")
+    generate_clip_set(folder, english=True)
+    return folder
+
+
+@pytest.fixture
+def running_board(site: str, device_id: str, voice_clips):
+    """``running_board(url, **config)`` → a BoardApp whose real loop runs in a thread,
+    headless, speaking into a RecordingSink; stopped after the test."""
+    import threading
+
+    from display.announcer import Announcer, RecordingSink
+    from voice.clip_set import ClipSet
+    from voice.phrase import PhraseBuilder
+
+    started: list[tuple[BoardApp, threading.Thread]] = []
+
+    def make(url: str, **extra: object) -> BoardApp:
+        config = DisplayConfig.from_mapping(
+            {
+                "site": site,
+                "device_id": device_id,
+                "mqtt_url": url,
+                "centre_name": CENTRE,
+                "width": 1280,
+                "height": 720,
+                "recent_count": 6,
+                "highlight_s": 60,
+                **extra,
+            }
+        )
+        announcer = Announcer(RecordingSink(), PhraseBuilder(ClipSet(voice_clips)), gap_s=0.0)
+        app = BoardApp(config, headless=True, announcer=announcer)
+        thread = threading.Thread(target=app.run, name="board-loop", daemon=True)
+        thread.start()
+        started.append((app, thread))
+        return app
+
+    yield make
+    for app, thread in started:
+        app.stop()
+        thread.join(20)
+        assert not thread.is_alive(), "the board loop did not stop"

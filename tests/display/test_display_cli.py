@@ -86,6 +86,13 @@ def test_a_call_reaches_the_screenshot_and_sigterm_stops_cleanly(
         lambda: probe_colour(shot) in (HIGHLIGHT_ON, HIGHLIGHT_OFF), 20, "the highlighted call"
     )
 
+    # first start: the voice clips are generated into the data dir, then the call spoken
+    log = tmp_path / "display-0.log"
+    wait_until(lambda: "announced A012 to counter 5" in log.read_text(errors="replace"), 60,
+               "the announcement")
+    assert (tmp_path / "voice" / "manifest.json").is_file()
+    assert log.read_text().count("announced A012") == 1
+
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(20) == 0
     # a clean stop says so itself (no last will is sent on a clean disconnect)
