@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench system-deps clean help
+.PHONY: demo test lint bench i18n system-deps clean help
 
 help:
 	@echo "make demo   - run a whole simulated hall on this machine (Ctrl-C stops it)"
@@ -31,6 +31,9 @@ test: system-deps $(STAMP)
 
 bench: system-deps $(STAMP)
 	$(BIN)/python -m benchmarks
+
+i18n: $(STAMP)
+	$(BIN)/python -m queue_server.web.i18n.compile
 
 clean:
 	rm -rf $(VENV) var demo-output .pytest_cache .ruff_cache

@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 from protocol.config_file import ConfigError
+from queue_server.json_logging import configure_logging
 from queue_server.server_config import ServerConfig
 
 log = logging.getLogger("queue_server")
@@ -54,15 +55,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         config = ServerConfig.load(args.config)
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
+    configure_logging(config.log_format)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     handler = {
         "run": _run,
         "init-db": _init_db,

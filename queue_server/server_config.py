@@ -24,6 +24,8 @@ class ServerConfig:
     public_url: str = "http://127.0.0.1:8080"
     #: the hall CA certificate for an ``mqtts://`` broker (made by firmware_config --tls)
     ca_file: str | None = None
+    #: "text" for people reading the journal, "json" for a log collector
+    log_format: str = "text"
 
     @classmethod
     def load(cls, path: str | Path | None, env=None) -> ServerConfig:
@@ -56,6 +58,11 @@ class ServerConfig:
         ca_file = optional(data, "ca_file", "", str) or None
         if ca_file and not Path(ca_file).is_file():
             raise ConfigError(f"config key 'ca_file': no such file {ca_file!r}")
+        log_format = optional(data, "log_format", "text", str)
+        if log_format not in ("text", "json"):
+            raise ConfigError(
+                f"config key 'log_format' must be \"text\" or \"json\", got {log_format!r}"
+            )
         return cls(
             site=site,
             database_url=database_url,
@@ -66,6 +73,7 @@ class ServerConfig:
             port=port,
             public_url=optional(data, "public_url", "", str) or f"http://{host}:{port}",
             ca_file=ca_file,
+            log_format=log_format,
         )
 
     def ensure_secret_key(self) -> str:

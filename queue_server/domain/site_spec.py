@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from queue_server.domain.opening_hours import OpeningHours
 
-_CODE = re.compile(r"^[A-Z][A-Z0-9]{0,3}$")
-_SITE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-_DEVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
-_COUNTER = re.compile(r"^[A-Za-z0-9]{1,8}$")
+CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{0,3}$")
+SITE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+DEVICE_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$")
+COUNTER_PATTERN = re.compile(r"^[A-Za-z0-9]{1,8}$")
 DEVICE_KINDS = ("kiosk", "display", "counter")
 
 
@@ -96,7 +96,7 @@ def parse_site(text: str, source: str = "site.toml") -> SiteSpec:
     if not isinstance(site, dict):
         raise SiteSpecError(f"{source}:1: the [site] table is missing")
     site_id = site.get("id")
-    if not isinstance(site_id, str) or not _SITE_ID.match(site_id):
+    if not isinstance(site_id, str) or not SITE_ID_PATTERN.match(site_id):
         raise fail("site", 0, f"site.id must be lowercase letters, digits and '-', got {site_id!r}")
     name = site.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -139,7 +139,7 @@ def parse_site(text: str, source: str = "site.toml") -> SiteSpec:
     counters: list[CounterSpec] = []
     for i, raw in enumerate(data.get("counters", [])):
         number = str(raw.get("number", "")).strip()
-        if not _COUNTER.match(number):
+        if not COUNTER_PATTERN.match(number):
             raise fail(
                 "counters", i, f"counter number must be 1-8 letters or digits, got {number!r}"
             )
@@ -157,7 +157,7 @@ def parse_site(text: str, source: str = "site.toml") -> SiteSpec:
     numbers = {c.number for c in counters}
     for i, raw in enumerate(data.get("devices", [])):
         dev_id, kind = raw.get("id"), raw.get("kind")
-        if not isinstance(dev_id, str) or not _DEVICE_ID.match(dev_id):
+        if not isinstance(dev_id, str) or not DEVICE_ID_PATTERN.match(dev_id):
             raise fail(
                 "devices", i, f"device id must be letters, digits, '-' or '_', got {dev_id!r}"
             )
@@ -192,14 +192,14 @@ def parse_site(text: str, source: str = "site.toml") -> SiteSpec:
 
 def _service(raw: dict, fail) -> ServiceSpec:
     code = raw.get("code")
-    if not isinstance(code, str) or not _CODE.match(code):
+    if not isinstance(code, str) or not CODE_PATTERN.match(code):
         raise fail(f"service code must be 1-4 capital letters/digits, got {code!r}")
     name_vi = raw.get("name_vi")
     if not isinstance(name_vi, str) or not name_vi.strip():
         raise fail(f"service {code}: name_vi is missing")
     name_en = raw.get("name_en", name_vi)
     prefix = raw.get("prefix", code)
-    if not isinstance(prefix, str) or not _CODE.match(prefix):
+    if not isinstance(prefix, str) or not CODE_PATTERN.match(prefix):
         raise fail(f"service {code}: prefix must be 1-4 capital letters/digits, got {prefix!r}")
 
     def integer(key: str, default: int | None, low: int, high: int) -> int | None:

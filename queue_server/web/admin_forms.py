@@ -107,7 +107,9 @@ class SiteForm(FlaskForm):
 class ServiceForm(FlaskForm):
     code = StringField(
         _l("Code"),
-        validators=[matches(site_spec._CODE, _l("1 to 4 capital letters or digits, e.g. A."))],
+        validators=[
+            matches(site_spec.CODE_PATTERN, _l("1 to 4 capital letters or digits, e.g. A."))
+        ],
         description=_l("Cannot be changed later."),
     )
     name_vi = StringField(_l("Name in Vietnamese"), validators=[max_length(200)])
@@ -117,7 +119,9 @@ class ServiceForm(FlaskForm):
     )
     prefix = StringField(
         _l("Ticket prefix"),
-        validators=[matches(site_spec._CODE, _l("1 to 4 capital letters or digits, e.g. A."))],
+        validators=[
+            matches(site_spec.CODE_PATTERN, _l("1 to 4 capital letters or digits, e.g. A."))
+        ],
     )
     first_number = StringField(_l("First number of the day"), validators=[whole_number(0, 99999)])
     number_width = StringField(_l("Digits in the number"), validators=[whole_number(1, 6)],
@@ -152,7 +156,7 @@ class ServiceForm(FlaskForm):
 class CounterForm(FlaskForm):
     number = StringField(
         _l("Counter number"),
-        validators=[matches(site_spec._COUNTER, _l("1 to 8 letters or digits, e.g. 7."))],
+        validators=[matches(site_spec.COUNTER_PATTERN, _l("1 to 8 letters or digits, e.g. 7."))],
         description=_l("Cannot be changed later."),
     )
     services = CheckboxesField(_l("Fields it serves"))
@@ -176,7 +180,7 @@ class NewOfficerForm(FlaskForm):
 
     def validate_username(self, field) -> None:
         field.data = required(field)
-        if not site_spec._DEVICE_ID.match(field.data.replace(".", "_")):
+        if not site_spec.DEVICE_ID_PATTERN.match(field.data.replace(".", "_")):
             raise ValidationError(_l("Letters, digits, dot, dash or underscore."))
 
     def validate_password(self, field) -> None:
@@ -207,7 +211,7 @@ class PasswordForm(FlaskForm):
 class DeviceForm(FlaskForm):
     code = StringField(
         _l("Device name"),
-        validators=[matches(site_spec._DEVICE_ID, _l("Letters, digits, dash or underscore, "
+        validators=[matches(site_spec.DEVICE_ID_PATTERN, _l("Letters, digits, dash or underscore, "
                                                      "e.g. kiosk-2."))],
         description=_l("Cannot be changed later."),
     )

@@ -1,0 +1,289 @@
+"""The officer call station: buttons, lights and buzzer joined to the broker.
+
+The station owns no queue state. It sends one command per press on its counter's
+``cmd`` topic and shows whatever the server last said on its ``state`` topic; the
+server is the only judge of which ticket is called. Hardware comes in through a
+gpiozero ``pin_factory``, so the same class runs on a Pi, in the simulator and in
+tests with ``MockFactory``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import paho.mqtt.client as mqtt
+
+from counter.button_panel import ButtonPanel
+from counter.command_sender import CommandSender, Outcome
+from counter.station_config import StationConfig
+from counter.status_lights import StatusLights
+from protocol import CounterState, DeviceStatus, ProtocolError, Topics, decode, encode, mqtt_link
+from protocol.messages import now_utc
+
+log = logging.getLogger(__name__)
+
+#: while the broker stays unreachable, repeat the warning this often (seconds)
+UNREACHABLE_LOG_EVERY_S = 60.0
+#: results that mean "your press did not call anyone"
+FAILED_RESULTS = ("rejected", "empty")
+
+
+def _software_version() -> str | None:
+    try:
+        return version("motcua-queue")
+    except PackageNotFoundError:
+        return None
+
+
+class CounterStation:
+    """One counter's call station; see ``from_config``, ``start``, ``press``, ``close``."""
+
+    def __init__(self, config: StationConfig, pin_factory: object | None = None) -> None:
+        self.config = config
+        self.topics = Topics(config.site)
+        self.cmd_topic = self.topics.cmd(config.counter)
+        self.state_topic = self.topics.state(config.counter)
+        self.status_topic = self.topics.status(config.device_id)
+        self._version = _software_version()
+        self._lock = threading.Lock()
+        self._connected = False
+        self._connected_event = threading.Event()
+        self._last_state: CounterState | None = None
+        self._signalled: deque[str] = deque(maxlen=32)
+        self._client: mqtt.Client | None = None
+        self._unreachable_since: float | None = None
+        self._unreachable_logged_at = 0.0
+        self._press_result = threading.local()
+        self._closed = False
+
+        self.lights = StatusLights(config.leds, config.buzzer, pin_factory=pin_factory)
+        self.sender = CommandSender(
+            self.cmd_topic,
+            self._publish_command,
+            debounce_s=config.debounce_s,
+            on_refused=lambda action: self.lights.signal_refused(),
+        )
+        try:
+            self.buttons = ButtonPanel(config.buttons, self._pressed, pin_factory=pin_factory)
+        except Exception:
+            self.lights.close()
+            raise
+
+    @classmethod
+    def from_config(cls, cfg: dict[str, Any], pin_factory: object | None = None) -> CounterStation:
+        """Build a station from a config dict; a ConfigError names the bad key."""
+        return cls(StationConfig.from_dict(cfg), pin_factory=pin_factory)
+
+    # -- what the rest of the system reads ------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        with self._lock:
+            return self._connected
+
+    @property
+    def last_state(self) -> CounterState | None:
+        with self._lock:
+            return self._last_state
+
+    @property
+    def current_ticket(self) -> str | None:
+        state = self.last_state
+        return state.ticket if state is not None else None
+
+    def wait_connected(self, timeout: float | None = None) -> bool:
+        """Block until the broker link is up (True) or ``timeout`` passes (False)."""
+        return self._connected_event.wait(timeout)
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Connect in the background; reconnects by itself whenever the link drops."""
+        if self._client is not None:
+            return
+        url = self.config.mqtt_url
+        client = mqtt_link.make_client(
+            url,
+            client_id=f"motcua-{self.config.device_id}",
+            will=(self.status_topic, encode(self._status(online=False))),
+            ca_file=self.config.mqtt_ca_file,
+            on_connect=self._on_connect,
+            on_disconnect=self._on_disconnect,
+        )
+        client.message_callback_add(self.state_topic, self._on_state)
+        client.on_connect_fail = self._on_connect_fail
+        self._client = client
+        log.info(
+            "counter %s (%s) connecting to %s", self.config.counter, self.config.device_id, url
+        )
+        mqtt_link.start(client, url)
+
+    def close(self) -> None:
+        """Say goodbye (retained online:false), disconnect and release the pins."""
+        if self._closed:
+            return
+        self._closed = True
+        client = self._client
+        if client is not None:
+            if self.connected:
+                info = client.publish(
+                    self.status_topic, encode(self._status(online=False)), qos=1, retain=True
+                )
+                try:
+                    info.wait_for_publish(timeout=3)
+                except (RuntimeError, ValueError) as exc:
+                    log.warning("could not publish the offline status: %s", exc)
+                else:
+                    if not info.is_published():
+                        log.warning("the broker did not confirm the offline status in time")
+            with self._lock:
+                self._connected = False
+                self._connected_event.clear()
+            client.disconnect()
+            client.loop_stop()
+        self.buttons.close()
+        self.lights.close()
+        log.info("counter %s station stopped", self.config.counter)
+
+    def __enter__(self) -> CounterStation:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- buttons ---------------------------------------------------------------------
+
+    def press(self, name: str) -> Outcome | None:
+        """Press and release button ``name`` on its mock pin; returns what became of it."""
+        self._press_result.outcome = None
+        self.buttons.simulate_press(name)
+        return self._press_result.outcome
+
+    def _pressed(self, name: str) -> None:
+        outcome, _ = self.sender.press(name)
+        self._press_result.outcome = outcome
+
+    def _publish_command(self, topic: str, payload: bytes) -> bool:
+        # checked and published under the lock so that a reconnect cannot slip in
+        # between; a message paho could not write is dropped on the next connect
+        with self._lock:
+            client = self._client
+            if client is None or not self._connected:
+                return False
+            info = client.publish(topic, payload, qos=1)
+            return info.rc == mqtt.MQTT_ERR_SUCCESS
+
+    # -- MQTT callbacks (paho's network thread) ----------------------------------------
+
+    def _on_connect(self, client: mqtt.Client) -> None:
+        # paho would resend unacknowledged commands from the previous link now;
+        # a late "next" is worse than none, so they are dropped and reported
+        stale = [m for m in client.drop_out_messages() if m.topic == self.cmd_topic]
+        for message in stale:
+            log.warning(
+                "a command sent just before the link dropped was not confirmed and "
+                "will not be resent: %s",
+                message.payload.decode("utf-8", "replace"),
+            )
+        client.subscribe(self.state_topic, qos=1)
+        client.publish(
+            self.status_topic, encode(self._status(online=True)), qos=1, retain=True
+        )
+        # the light first: whoever waits for ``connected`` then sees it lit
+        self.lights.show_link(True)
+        with self._lock:
+            self._connected = True
+            self._unreachable_since = None
+            self._connected_event.set()
+        if stale:
+            self.lights.signal_refused()
+        log.info("counter %s online at %s", self.config.counter, self.config.mqtt_url)
+
+    def _on_disconnect(self, client: mqtt.Client) -> None:
+        with self._lock:
+            was_connected = self._connected
+            self._connected = False
+            self._connected_event.clear()
+        if self._closed:
+            return
+        self.lights.show_link(False)
+        if was_connected:
+            log.warning(
+                "lost the link to the broker %s; reconnecting (presses are refused meanwhile)",
+                self.config.mqtt_url,
+            )
+        else:
+            # the TCP connection opened but the broker never accepted us
+            self._log_unreachable()
+
+    def _on_connect_fail(self, client: mqtt.Client, userdata: object) -> None:
+        self._log_unreachable()
+
+    def _log_unreachable(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            first = self._unreachable_since is None
+            if first:
+                self._unreachable_since = now
+            due = first or now - self._unreachable_logged_at >= UNREACHABLE_LOG_EVERY_S
+            if due:
+                self._unreachable_logged_at = now
+            since = self._unreachable_since
+        if due:
+            log.warning(
+                "cannot reach the MQTT broker at %s (for %.0f s); still retrying",
+                self.config.mqtt_url,
+                now - since,
+            )
+
+    def _on_state(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
+        try:
+            state = decode(msg.payload, CounterState)
+        except ProtocolError as exc:
+            log.warning("dropped a malformed message on %s: %s", msg.topic, exc)
+            return
+        if state.counter != self.config.counter:
+            log.warning(
+                "dropped a state for counter %r on the topic of counter %r",
+                state.counter,
+                self.config.counter,
+            )
+            return
+        with self._lock:
+            previous = self._last_state
+            self._last_state = state
+        self.lights.show_state(state)
+        if self._is_new_failure(state, previous, bool(msg.retain)):
+            self._signalled.append(state.last_cmd or "")
+            log.info(
+                "command %s answered %s%s",
+                state.last_cmd,
+                state.result,
+                f" ({state.reason})" if state.reason else "",
+            )
+            self.lights.signal_rejected()
+
+    def _is_new_failure(
+        self, state: CounterState, previous: CounterState | None, retained: bool
+    ) -> bool:
+        """Buzz once per failed answer, never for an old answer replayed by the broker."""
+        if state.result not in FAILED_RESULTS or state.last_cmd in self._signalled:
+            return False
+        if self.sender.sent_recently(state.last_cmd):
+            return True
+        changed = previous is None or previous.last_cmd != state.last_cmd
+        return changed and not retained
+
+    def _status(self, *, online: bool) -> DeviceStatus:
+        return DeviceStatus(
+            device=self.config.device_id,
+            kind="counter",
+            online=online,
+            version=self._version,
+            ts=now_utc(),
+        )

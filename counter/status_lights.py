@@ -1,0 +1,157 @@
+"""The counter's LEDs and buzzer: what the officer sees and hears without a screen.
+
+Steady patterns say how things are (``online`` lit while the broker link is up and
+slowly blinking while it is down; ``busy`` while a ticket is being served; ``paused``
+while the counter takes no calls; ``empty`` while nobody is waiting). Short flashes
+and beeps say that a press did not work: refused because the link is down, or
+answered ``rejected``/``empty`` by the server. After a flash each LED goes back to
+its steady pattern, including any change that arrived during the flash.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Literal
+
+from gpiozero import LED, Buzzer
+
+from protocol.messages import CounterState
+
+Pattern = Literal["on", "off", "blink"]
+
+#: slow blip while searching for the broker: visibly different from a steady light
+OFFLINE_BLINK = (0.2, 0.8)
+#: fast flashes and beeps for "your press did not work"
+REFUSED_FLASH = (0.1, 0.1, 5)
+REFUSED_BEEP = (0.5, 0.2, 2)
+REJECTED_FLASH = (0.1, 0.1, 3)
+REJECTED_BEEP = (0.08, 0.08, 3)
+
+
+class StatusLights:
+    """LEDs named as in the ``[leds]`` config table, plus an optional buzzer."""
+
+    def __init__(
+        self,
+        leds: Mapping[str, int],
+        buzzer: int | None = None,
+        *,
+        pin_factory: object | None = None,
+    ) -> None:
+        self._lock = threading.Lock()
+        self._leds: dict[str, LED] = {}
+        self._buzzer: Buzzer | None = None
+        self._wanted: dict[str, Pattern] = {}
+        self._flash_timers: dict[str, threading.Timer] = {}
+        try:
+            for name, pin in leds.items():
+                self._leds[name] = LED(pin, pin_factory=pin_factory)
+                self._wanted[name] = "off"
+            if buzzer is not None:
+                self._buzzer = Buzzer(buzzer, pin_factory=pin_factory)
+        except Exception:
+            self.close()
+            raise
+        self.show_link(False)
+
+    def pattern(self, name: str) -> Pattern | None:
+        """The steady pattern ``name`` shows (None if this counter has no such LED)."""
+        with self._lock:
+            return self._wanted.get(name) if name in self._leds else None
+
+    def led(self, name: str) -> LED:
+        """The gpiozero LED behind ``name``."""
+        return self._leds[name]
+
+    @property
+    def buzzer(self) -> Buzzer | None:
+        return self._buzzer
+
+    def show_link(self, connected: bool) -> None:
+        """Online steady while connected, a slow blip while the link is down."""
+        self._set("online", "on" if connected else "blink")
+
+    def show_state(self, state: CounterState) -> None:
+        """Reflect the server's latest word on this counter."""
+        self._set("busy", "on" if state.ticket else "off")
+        self._set("paused", "on" if state.paused else "off")
+        self._set("empty", "on" if state.waiting == 0 else "off")
+
+    def signal_refused(self) -> None:
+        """A press was refused because the broker link is down: press again later."""
+        self._flash(self._first_of("online", "busy"), REFUSED_FLASH)
+        self._beep(REFUSED_BEEP)
+
+    def signal_rejected(self) -> None:
+        """The server answered a command with ``rejected`` or ``empty``."""
+        self._flash(self._first_of("busy", "online"), REJECTED_FLASH)
+        self._beep(REJECTED_BEEP)
+
+    def close(self) -> None:
+        with self._lock:
+            for timer in self._flash_timers.values():
+                timer.cancel()
+            self._flash_timers.clear()
+            for led in self._leds.values():
+                led.close()
+            self._leds.clear()
+            if self._buzzer is not None:
+                self._buzzer.close()
+                self._buzzer = None
+
+    # -- internals ---------------------------------------------------------------
+
+    def _first_of(self, *names: str) -> str | None:
+        return next((n for n in names if n in self._leds), None)
+
+    def _set(self, name: str, pattern: Pattern) -> None:
+        with self._lock:
+            if name not in self._leds:
+                return
+            changed = self._wanted.get(name) != pattern
+            self._wanted[name] = pattern
+            # a running flash finishes first and then shows the latest pattern
+            if changed and name not in self._flash_timers:
+                self._apply(name)
+
+    def _apply(self, name: str) -> None:
+        led = self._leds.get(name)
+        if led is None:
+            return
+        pattern = self._wanted[name]
+        if pattern == "on":
+            led.on()
+        elif pattern == "off":
+            led.off()
+        else:
+            led.blink(on_time=OFFLINE_BLINK[0], off_time=OFFLINE_BLINK[1])
+
+    def _flash(self, name: str | None, flash: tuple[float, float, int]) -> None:
+        if name is None:
+            return
+        on_time, off_time, count = flash
+        with self._lock:
+            led = self._leds.get(name)
+            if led is None:
+                return
+            old = self._flash_timers.pop(name, None)
+            if old is not None:
+                old.cancel()
+            led.blink(on_time=on_time, off_time=off_time, n=count)
+            timer = threading.Timer((on_time + off_time) * count, self._flash_done, (name,))
+            timer.daemon = True
+            self._flash_timers[name] = timer
+            timer.start()
+
+    def _flash_done(self, name: str) -> None:
+        with self._lock:
+            if self._flash_timers.get(name) is threading.current_thread():
+                del self._flash_timers[name]
+                self._apply(name)
+
+    def _beep(self, beep: tuple[float, float, int]) -> None:
+        with self._lock:
+            if self._buzzer is not None:
+                on_time, off_time, count = beep
+                self._buzzer.beep(on_time=on_time, off_time=off_time, n=count)
