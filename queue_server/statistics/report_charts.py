@@ -49,6 +49,12 @@ def _config(title: str) -> dict:
     )
 
 
+def _add(chart, title: str, values: list, **options) -> None:
+    """Add a series unless it has no value at all (pygal cannot scale an empty axis)."""
+    if any(v is not None for v in values):
+        chart.add(title, values, **options)
+
+
 def _minutes(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds / 60, 1)
 
@@ -58,8 +64,8 @@ def wait_by_service(rows: list[dict], title: str, labels: dict[str, str]) -> str
     chart = pygal.Bar(**_config(title))
     chart.x_labels = [r["service"] or "?" for r in rows]
     for key in ("mean", "median", "p90"):
-        chart.add(labels[key], [_minutes(r["wait_s"].get(key)) for r in rows])
-    chart.add(labels["target"], [r.get("target_wait_min") for r in rows])
+        _add(chart, labels[key], [_minutes(r["wait_s"].get(key)) for r in rows])
+    _add(chart, labels["target"], [r.get("target_wait_min") for r in rows])
     return _svg(chart)
 
 
@@ -67,8 +73,8 @@ def arrivals_by_hour(rows: list[dict], title: str, labels: dict[str, str]) -> st
     """Tickets issued and mean wait (minutes, second axis) per local hour."""
     chart = pygal.Bar(**_config(title))
     chart.x_labels = [f"{r['hour']:02d}h" for r in rows]
-    chart.add(labels["issued"], [r["issued"] for r in rows])
-    chart.add(labels["mean_wait"], [_minutes(r["wait_s"]["mean"]) for r in rows], secondary=True)
+    _add(chart, labels["issued"], [r["issued"] for r in rows])
+    _add(chart, labels["mean_wait"], [_minutes(r["wait_s"]["mean"]) for r in rows], secondary=True)
     return _svg(chart)
 
 
@@ -79,9 +85,9 @@ def days_trend(rows: list[dict], title: str, labels: dict[str, str]) -> str:
     chart.x_labels = [r["day"] for r in rows]
     chart.x_labels_major = [r["day"] for r in rows[::step]]
     chart.show_minor_x_labels = False
-    chart.add(labels["issued"], [r["issued"] for r in rows])
-    chart.add(labels["served"], [r["served"] for r in rows])
-    chart.add(labels["service_level"], [r["service_level_pct"] for r in rows], secondary=True)
+    _add(chart, labels["issued"], [r["issued"] for r in rows])
+    _add(chart, labels["served"], [r["served"] for r in rows])
+    _add(chart, labels["service_level"], [r["service_level_pct"] for r in rows], secondary=True)
     return _svg(chart)
 
 
@@ -89,5 +95,5 @@ def ratings(counts: dict[str, int], title: str, labels: dict[str, str]) -> str:
     """How citizens rated the service, from Rất hài lòng (4) to Không hài lòng (1)."""
     chart = pygal.HorizontalBar(**_config(title))
     for key in ("4", "3", "2", "1"):
-        chart.add(labels[key], counts.get(key, 0))
+        _add(chart, labels[key], [counts.get(key, 0)])
     return _svg(chart)

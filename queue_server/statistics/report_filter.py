@@ -36,7 +36,7 @@ class ReportFilter:
 
     @classmethod
     def parse(cls, args: Mapping[str, str], today: date) -> ReportFilter:
-        """Read ``from``, ``to``, ``service``, ``counter``, ``officer``; both days default to today."""
+        """Read ``from``, ``to``, ``service``, ``counter``, ``officer``; days default to today."""
         first = _day(args, "from", today)
         last = _day(args, "to", today)
         if first > last:

@@ -25,6 +25,7 @@ from queue_server.statistics.figures import Tally, busiest_hours, heat_map
 from queue_server.statistics.report_filter import ReportFilter, ReportFilterError
 from queue_server.storage.tables import Counter, Service, Site, User, UtcDateTime
 
+
 def _sqlite_micros(column: str) -> str:
     """Microseconds since 1970 of a stored SQLite timestamp ('YYYY-MM-DD HH:MM:SS.ffffff')."""
     return f"(unixepoch({column}) * 1000000 + CAST(substr({column}, 21, 6) AS INTEGER))"

@@ -54,10 +54,8 @@ def csv_chunks(rows: Iterable[TicketRow]) -> Iterator[bytes]:
     writer = csv.writer(buffer, lineterminator="\r\n")
     buffer.write("\ufeff")
     writer.writerow([HEADERS_VI[c] for c in COLUMNS])
-    count = 0
-    for row in rows:
+    for count, row in enumerate(rows, 1):
         writer.writerow(["" if v is None else v for v in _cell_values(row)])
-        count += 1
         if count % CHUNK == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, select
 from sqlalchemy.orm import Session, aliased
 
-from queue_server.statistics.report_query import ReportScope
 from queue_server.statistics.report_filter import ReportFilter
+from queue_server.statistics.report_query import ReportScope
 from queue_server.storage.tables import Counter, Service, Ticket, User
 
 #: the export columns of DESIGN.md section 9, in order

@@ -8,8 +8,15 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import Blueprint, Response, flash, render_template, request, send_file
-from flask import stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+)
 from flask_babel import format_decimal, lazy_gettext
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -179,7 +186,8 @@ def export_xlsx():
         report = load_report(request.args)
     except ReportFilterError as exc:
         return render_template("error.html", message=exc.message_vi, status=400), 400
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
+    # closed by send_file once the answer is sent
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
     with Session(reader) as session:
         write_xlsx(ticket_rows(session, scope, flt, today), report.summary, out)
     out.seek(0)
