@@ -28,16 +28,20 @@ def test_every_documented_route_is_fuzzed(api_server):
             "POST /api/v1/counters/{counter}/{action}"} <= labels
 
 
+def fuzz(operation, server: LiveServer) -> None:
+    headers = {"Authorization": f"Bearer {server.tokens['kiosk-1']}"}
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck),
+              database=None)
+    def check(case):
+        response = case.call(base_url=server.url, headers=headers)
+        assert response.status_code < 500, (operation.label, response.text)
+        case.validate_response(response)
+
+    check()
+
+
 def test_api_never_fails_and_answers_as_documented(api_server):
-    headers = {"Authorization": f"Bearer {api_server.tokens['kiosk-1']}"}
     for operation in operations(api_server):
-
-        @given(case=operation.as_strategy())
-        @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck),
-                  database=None)
-        def check(case):
-            response = case.call(base_url=api_server.url, headers=headers)
-            assert response.status_code < 500, (operation.label, response.text)
-            case.validate_response(response)
-
-        check()
+        fuzz(operation, api_server)
