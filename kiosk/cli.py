@@ -126,6 +126,7 @@ def _soak_tapper(ui: object, every: float) -> Callable[[], None]:
 
 def _run(args: argparse.Namespace) -> int:
     from kiosk.station import KioskStation
+    from kiosk.ticket_voice import start_ticket_voice
     from kiosk.touch_ui import TouchUI
 
     cfg = load_config(args.config)
@@ -135,7 +136,8 @@ def _run(args: argparse.Namespace) -> int:
     # offline status is published and the printer closed
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     fullscreen = config.fullscreen if args.fullscreen is None else args.fullscreen
-    ui = TouchUI(station, language=config.language, lockout=config.lockout_s)
+    voice = start_ticket_voice(config)
+    ui = TouchUI(station, language=config.language, lockout=config.lockout_s, voice=voice)
     buttons = _open_buttons(config.buttons, ui)
     deadline = None if args.exit_after is None else time.monotonic() + args.exit_after
     tapper = _soak_tapper(ui, args.tap_every) if args.tap_every else None

@@ -75,6 +75,16 @@ class KioskConfig:
     lockout_s: float = DEFAULT_LOCKOUT_S
     cancel_retry_s: float = DEFAULT_CANCEL_RETRY_S
     buttons: dict[str, int] = field(default_factory=dict)
+    #: say the issued number aloud after printing (for citizens who cannot read the screen)
+    speak: bool = False
+    #: clip folder; None = ``{data_dir}/voice``, generated there on first start
+    voice_dir: Path | None = None
+    volume: float = 1.0
+
+    @property
+    def clip_dir(self) -> Path:
+        """The folder the voice clips are read from (and generated into)."""
+        return self.voice_dir if self.voice_dir is not None else self.data_dir / "voice"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, printer_needed: bool = True) -> KioskConfig:
@@ -123,6 +133,13 @@ class KioskConfig:
         if cancel_retry_s < 0.05:
             raise ConfigError("config key 'cancel_retry_s' must be at least 0.05 seconds")
         buttons = parse_buttons(data.get("buttons"))
+        speak = optional(data, "speak", False, bool)
+        voice_dir = optional(data, "voice_dir", None, str)
+        if voice_dir is not None and not voice_dir.strip():
+            raise ConfigError("config key 'voice_dir' is empty; leave it out for data_dir/voice")
+        volume = optional(data, "volume", 1.0, (int, float))
+        if isinstance(volume, bool) or not (math.isfinite(volume) and 0 <= volume <= 1):
+            raise ConfigError(f"config key 'volume' must be 0.0..1.0, got {volume!r}")
         for key, value in (("site", site), ("device_id", device_id)):
             if not value or "/" in value or "+" in value or "#" in value:
                 raise ConfigError(f"config key '{key}' must be a plain name, got {value!r}")
@@ -140,4 +157,7 @@ class KioskConfig:
             lockout_s=lockout_s,
             cancel_retry_s=cancel_retry_s,
             buttons=buttons,
+            speak=speak,
+            voice_dir=Path(voice_dir) if voice_dir is not None else None,
+            volume=float(volume),
         )

@@ -4,7 +4,9 @@ Network and printer calls never run on the drawing thread, so the screen keeps
 answering (and shows "Đang in vé…") while a ticket is issued. With
 ``background=False`` every call runs inline, which is how tests drive it.
 Physical buttons (``press_service`` / ``press_priority``, called from gpiozero's
-thread) are queued and handled by the display loop like taps.
+thread) are queued and handled by the display loop like taps. An optional voice says
+the number of each printed ticket; it only queues the number, so the confirmation
+page is never late.
 """
 
 from __future__ import annotations
@@ -48,6 +50,12 @@ class Station(Protocol):
     ) -> dict[str, Any]: ...
 
 
+class Voice(Protocol):
+    def speak(self, number: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
 class TouchUI:
     """Connects a KioskScreen to a station; ``click`` / ``tick`` / ``render`` are the API."""
 
@@ -60,8 +68,10 @@ class TouchUI:
         background: bool = True,
         clock: Callable[[], float] = time.monotonic,
         lockout: float = LOCKOUT_SECONDS,
+        voice: Voice | None = None,
     ) -> None:
         self.station = station
+        self.voice = voice
         self.lockout = lockout
         self.screen = KioskScreen(size, language, lockout)
         self.clock = clock
@@ -143,6 +153,14 @@ class TouchUI:
         if self.screen.blocking is not None:  # ask again soon: it may come back any moment
             self._next_refresh = min(self._next_refresh, now + RETRY_SECONDS)
 
+    def _show_ticket(self, ticket: dict[str, Any]) -> None:
+        self.screen.show_ticket(ticket, self.clock())
+        if self.voice is not None and ticket.get("number"):
+            try:
+                self.voice.speak(str(ticket["number"]))
+            except Exception:  # speech is a help: it must never cost a ticket
+                log.exception("could not queue the spoken number")
+
     def _take(self, code: str, priority: bool, key: str) -> None:
         language = self.screen.language
 
@@ -151,7 +169,7 @@ class TouchUI:
                 ticket = self.station.take_ticket(
                     code, priority, language=language, idempotency_key=key
                 )
-                self._results.put(lambda: self.screen.show_ticket(ticket, self.clock()))
+                self._results.put(lambda: self._show_ticket(ticket))
             except KioskError as exc:
                 self._results.put(lambda error=exc: self._take_failed(error))
             except Exception as exc:
@@ -231,8 +249,8 @@ class TouchUI:
 
     def open(self, fullscreen: bool = False, size: tuple[int, int] = DEFAULT_SIZE) -> None:
         """Open the display (a window, the full screen, or offscreen under SDL's dummy driver)."""
-        # display and fonts only: the kiosk makes no sound, and a Pi without audio
-        # would otherwise log ALSA errors at every start
+        # display and fonts only: sound is opened by the ticket voice, and only when
+        # configured (a Pi without audio would otherwise log ALSA errors at every start)
         forget_fonts()  # fonts of an earlier pygame session are dead
         pygame.display.init()
         pygame.font.init()
@@ -266,8 +284,10 @@ class TouchUI:
             self._frames.tick(FPS)
 
     def shut(self) -> None:
-        """Stop the worker and close the display."""
+        """Stop the worker and the voice, and close the display."""
         self.close()
+        if self.voice is not None:
+            self.voice.close()
         self.display = None
         forget_fonts()
         pygame.quit()

@@ -2,7 +2,9 @@
 
 ``python -m voice generate --out DIR [--lang vi] [--also-en]`` makes a clip set with
 espeak-ng; ``python -m voice say A012 5 --clips DIR --out call.wav`` writes the
-announcement of one call (to listen to a clip set, or to test a recorded voice).
+announcement of one call (to listen to a clip set, or to test a recorded voice);
+``python -m voice say-ticket A012 --clips DIR --out ticket.wav`` writes the kiosk's
+prompt for a printed ticket.
 """
 
 from __future__ import annotations
@@ -50,11 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
     say.add_argument("--out", required=True, help="WAV file to write")
     say.add_argument("--english", action="store_true", help="add the English sentence")
     say.add_argument("--recall", action="store_true", help="word it as a recall")
-    say.add_argument("--numbers", choices=NUMBER_STYLES, default="number",
-                     help='"number": A012 is "a, mười hai"; "digits": "a, không một hai"')
-    say.add_argument(
-        "--southern", action="store_true", help='"lẻ"/"ngàn" instead of "linh"/"nghìn"'
+    ticket = sub.add_parser(
+        "say-ticket", help="write the kiosk's spoken prompt for a printed ticket as a WAV file"
     )
+    ticket.add_argument("ticket", help='ticket number, e.g. "A012"')
+    ticket.add_argument("--clips", required=True, help="clip folder")
+    ticket.add_argument("--out", required=True, help="WAV file to write")
+    for command in (say, ticket):
+        command.add_argument("--numbers", choices=NUMBER_STYLES, default="number",
+                             help='"number": A012 is "a, mười hai"; "digits": "a, không một hai"')
+        command.add_argument(
+            "--southern", action="store_true", help='"lẻ"/"ngàn" instead of "linh"/"nghìn"'
+        )
     return parser
 
 
@@ -77,13 +86,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"file names and texts: {report.manifest}")
             return 0
         wording = CallWording(
-            english=args.english,
+            english=getattr(args, "english", False),
             number_style=args.numbers,
             reading=SOUTHERN if args.southern else NORTHERN,
         )
-        phrase = PhraseBuilder(ClipSet(args.clips), wording).call(
-            args.ticket, args.counter, recall=args.recall
-        )
+        builder = PhraseBuilder(ClipSet(args.clips), wording)
+        if args.command == "say-ticket":
+            phrase = builder.ticket_prompt(args.ticket)
+        else:
+            phrase = builder.call(args.ticket, args.counter, recall=args.recall)
         Path(args.out).write_bytes(phrase.wav)
         print(f"{args.out}: {phrase.duration_s:.2f} s: {' '.join(phrase.clips)}")
         return 0

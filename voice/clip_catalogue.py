@@ -1,4 +1,5 @@
-"""Every clip a call can need: its file name (ASCII, stable) and what it says.
+"""Every clip a call (or the kiosk's ticket prompt) can need: its file name (ASCII,
+stable) and what it says.
 
 The file names are the contract with whoever records a real voice: a recorded
 ``letter-b.wav`` placed in the clip folder is used instead of the generated one. The
@@ -37,6 +38,12 @@ PHRASES_VI: dict[str, str] = {
     "den-quay-so": "đến quầy số",
     "quay-so": "quầy số",
     "xin-moi": "Xin mời",
+}
+#: the kiosk's spoken prompt after a ticket is printed: "Số của bạn là A012. Vui lòng chờ
+#: gọi số." (for citizens who cannot read the screen)
+PHRASES_KIOSK_VI: dict[str, str] = {
+    "so-cua-ban-la": "Số của bạn là",
+    "vui-long-cho-goi-so": "Vui lòng chờ gọi số",
 }
 PHRASES_EN: dict[str, str] = {
     "en-number": "Number",
@@ -112,6 +119,7 @@ def catalogue(english: bool = False) -> list[ClipSpec]:
     """Every clip of a set, Vietnamese first; English ones too when ``english``."""
     specs = [ClipSpec(CHIME, "", "")]
     specs += [ClipSpec(cid, text, "vi") for cid, text in PHRASES_VI.items()]
+    specs += [ClipSpec(cid, text, "vi") for cid, text in PHRASES_KIOSK_VI.items()]
     specs += [ClipSpec(cid, word, "vi") for word, cid in VI_WORD_CLIPS.items()]
     specs += [ClipSpec(letter_clip(letter), name, "vi") for letter, name in LETTER_NAMES.items()]
     if english:

@@ -2,9 +2,11 @@
 
 "Mời số A012 đến quầy số 5" becomes: chime, "Mời số", "a", "mười", "hai",
 "đến quầy số", "năm" (and, when English is on, "Number", "ay", "twelve",
-"please go to counter", "five"). ``call_clips`` decides the sequence (pure, tested
-without sound); ``PhraseBuilder`` joins the clips with short pauses where a speaker
-would breathe.
+"please go to counter", "five"). The kiosk's prompt for a printed ticket A012 is:
+chime, "Số của bạn là", "a", "mười", "hai", "Vui lòng chờ gọi số".
+``call_clips`` and ``ticket_prompt_clips`` decide the sequence (pure, tested without
+sound); ``PhraseBuilder`` joins the clips with short pauses where a speaker would
+breathe.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass
 
 from voice.clip_catalogue import (
     CHIME,
+    PHRASES_KIOSK_VI,
     PHRASES_VI,
     en_letter_clip,
     en_word_clip,
@@ -39,7 +42,10 @@ GAP_BETWEEN_SENTENCES = 0.6
 GAP_AROUND_PHRASE = 0.12
 GAP_BETWEEN_WORDS = 0.03
 
-_SENTENCE_STARTS = {"en-number", "en-calling-again"}
+_SENTENCE_STARTS = {"en-number", "en-calling-again", "vui-long-cho-goi-so"}
+_PHRASES = (
+    set(PHRASES_VI) | set(PHRASES_KIOSK_VI) | {"en-please-go-to-counter", "en-calling-again"}
+)
 
 
 @dataclass(frozen=True)
@@ -105,15 +111,24 @@ def call_clips(
     return clips
 
 
+def ticket_prompt_clips(ticket: str, wording: CallWording | None = None) -> list[str]:
+    """The clip sequence the kiosk speaks for a freshly printed ``ticket``.
+
+    Vietnamese only: it tells a citizen who cannot read the screen which number to
+    listen for, in the words the hall board will use to call it.
+    """
+    wording = wording or CallWording()
+    return [CHIME, "so-cua-ban-la", *code_clips_vi(ticket, wording), "vui-long-cho-goi-so"]
+
+
 def gap_between(previous: str, following: str) -> float:
     """The pause between two clips of a call."""
     if previous == CHIME:
         return GAP_AFTER_CHIME
     if following in _SENTENCE_STARTS and previous not in _SENTENCE_STARTS:
         return GAP_BETWEEN_SENTENCES
-    phrases = set(PHRASES_VI) | {"en-please-go-to-counter", "en-calling-again"}
     letters = previous.startswith(("letter-", "en-letter-"))
-    if previous in phrases or following in phrases or letters:
+    if previous in _PHRASES or following in _PHRASES or letters:
         return GAP_AROUND_PHRASE
     return GAP_BETWEEN_WORDS
 
@@ -153,3 +168,7 @@ class PhraseBuilder:
     def call(self, ticket: str, counter: str, recall: bool = False) -> Phrase:
         """The announcement of one call (or recall)."""
         return self.assemble(call_clips(ticket, counter, recall=recall, wording=self.wording))
+
+    def ticket_prompt(self, ticket: str) -> Phrase:
+        """The kiosk's spoken prompt for a printed ticket."""
+        return self.assemble(ticket_prompt_clips(ticket, self.wording))
