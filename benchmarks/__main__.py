@@ -19,8 +19,17 @@ from benchmarks.figures import Figure, machine
 ROOT = Path(__file__).resolve().parents[1]
 
 
+_suite_started = time.monotonic()
+_run_started = time.monotonic()
+
+
 def progress(text: str) -> None:
-    print(f"  … {text}", flush=True)
+    """One line per step, with the time spent in this suite and in the whole run."""
+    now = time.monotonic()
+    print(
+        f"  … [{now - _suite_started:4.0f} s | total {now - _run_started:4.0f} s] {text}",
+        flush=True,
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -31,9 +40,10 @@ def main(argv: list[str]) -> int:
     rows: list[tuple[str, Figure]] = []
     failures: list[str] = []
     started = time.monotonic()
+    global _suite_started
     for index, name in enumerate(names, 1):
         print(f"[{index}/{len(names)}] {name}", flush=True)
-        t0 = time.monotonic()
+        t0 = _suite_started = time.monotonic()
         try:
             module = importlib.import_module(f"benchmarks.{name}")
             for fig in module.run(progress):

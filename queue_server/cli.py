@@ -34,7 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     run = add("run", "serve HTTP (waitress) and run the MQTT bridge")
     run.add_argument("--host", help="address to listen on (default from config, 127.0.0.1)")
     run.add_argument("--port", type=int, help="port to listen on (default from config, 8080)")
-    run.add_argument("--threads", type=int, default=8, help="HTTP worker threads (default 8)")
+    run.add_argument(
+        "--threads", type=int, default=32,
+        help="HTTP worker threads (default 32: live pages each hold one while open)",
+    )
 
     add("init-db", "create the database or migrate it to the newest schema")
 

@@ -110,6 +110,8 @@ def _apply(hall: Hall, counter_number: str, command: Command, officer_id: int | 
                     reason="unknown_counter",
                 ),
             )
+        if officer_id is None:
+            officer_id = counter.officer_id  # a button press is the seated officer's
         now = hall.now()
         calls: list[Call] = []
         try:

@@ -64,12 +64,120 @@ def _parser() -> argparse.ArgumentParser:
         action="store_false",
         help="no window: the board is written as PNG screenshots",
     )
+    _add_offline_commands(sub)
     return parser
+
+
+def _add_offline_commands(sub) -> None:
+    day = sub.add_parser(
+        "day",
+        help="simulate a whole day offline in seconds and print the manager's figures",
+        description="Discrete-event simulation of one day: arrivals per field and hour, "
+        "service times, counters and shifts, no-shows and priority, with the server's own "
+        "call order. Prints issued/served/no-show, waits, service level per field and hour.",
+    )
+    day.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="hall profile TOML (default: simulator/profiles/camau.toml)",
+    )
+    day.add_argument("--seed", type=int, default=1, help="random seed (same seed, same day)")
+    day.add_argument(
+        "--learn-from",
+        metavar="DATABASE_URL",
+        default=None,
+        help="learn arrivals and service times from real tickets in this database",
+    )
+    day.add_argument("--site", default="camau-hcc", help="site id, with --learn-from")
+    day.add_argument("--from", dest="first", default=None, help="first day YYYY-MM-DD")
+    day.add_argument("--to", dest="last", default=None, help="last day YYYY-MM-DD")
+    day.add_argument(
+        "--weekday", type=int, default=None, help="only this ISO weekday of the range (1 = Monday)"
+    )
+
+    what_if = sub.add_parser(
+        "what-if",
+        help="counters needed per hour for a service-level target (Erlang C + simulation)",
+        description="For one field: the fewest counters per hour so that the target share of "
+        "citizens is called within the target wait, by Erlang C; optionally checked by "
+        "simulating the day many times with exactly that staffing.",
+    )
+    what_if.add_argument("--field", default="A", help="field code (label only)")
+    what_if.add_argument(
+        "--arrivals", required=True, help='citizens per hour as hour:count, e.g. "8:20,9:35,10:30"'
+    )
+    what_if.add_argument(
+        "--service-min", type=float, required=True, help="mean service time in minutes"
+    )
+    what_if.add_argument(
+        "--service-cv",
+        type=float,
+        default=1.0,
+        help="coefficient of variation of service times for the simulation "
+        "(1 = exponential, as Erlang C assumes; default 1)",
+    )
+    what_if.add_argument(
+        "--target", default="80% within 15 min", help='e.g. "80%% within 15 min" (default)'
+    )
+    what_if.add_argument(
+        "--check-by-simulation",
+        action="store_true",
+        help="simulate the day with the resulting staffing",
+    )
+    what_if.add_argument("--runs", type=int, default=300, help="simulated days (default 300)")
+    what_if.add_argument("--seed", type=int, default=1)
+
+    for name, text in (
+        ("replay", "replay a simulated day through a real server started here"),
+        ("live", "drive a running hall (kiosk HTTP + counter MQTT) with a simulated day"),
+    ):
+        p = sub.add_parser(name, help=text, description=text)
+        p.add_argument(
+            "--profile",
+            type=Path,
+            default=None,
+            help="hall profile TOML (default: simulator/profiles/camau.toml)",
+        )
+        p.add_argument(
+            "--speed",
+            type=float,
+            default=60.0 if name == "replay" else 1.0,
+            help="times faster than real time",
+        )
+        p.add_argument("--seed", type=int, default=1)
+        if name == "replay":
+            p.add_argument("--workdir", type=Path, default=Path("var/replay"))
+        else:
+            p.add_argument("--server", required=True, help="server URL, e.g. http://127.0.0.1:8080")
+            p.add_argument("--token", required=True, help="a kiosk device token")
+            p.add_argument("--mqtt", required=True, help="broker URL, e.g. mqtt://127.0.0.1:1883")
+            p.add_argument("--site", required=True, help="site id (topic root motcua/{site})")
+            p.add_argument(
+                "--timeout",
+                type=float,
+                default=None,
+                help="stop after this many seconds of wall time",
+            )
+            p.add_argument(
+                "--finish-queue",
+                action="store_true",
+                help="officers stay past their shift until nobody waits",
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command != "demo":
+        from protocol.config_file import ConfigError
+        from simulator.subcommands import run_command
+
+        try:
+            return run_command(args)
+        except (ConfigError, ValueError) as exc:
+            print(f"simulator: {exc}", file=sys.stderr)
+            return 2
     if args.command == "demo":
         from simulator.demo import run_demo
 

@@ -61,6 +61,8 @@ class HallStack:
     mqtt_port: int = 1884
     tokens: dict[str, str] = field(default_factory=dict)
     broker_kind: str = ""
+    #: a PostgreSQL URL to use instead of the SQLite file in ``workdir``
+    database_url: str | None = None
     procs: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -106,10 +108,11 @@ class HallStack:
 
     def server_config(self) -> Path:
         path = self.workdir / "server.toml"
+        database_url = self.database_url or f"sqlite:///{self.workdir / 'motcua.db'}"
         path.write_text(
             f'site = "{self.site}"\n'
             f'data_dir = "{self.workdir}"\n'
-            f'database_url = "sqlite:///{self.workdir / "motcua.db"}"\n'
+            f'database_url = "{database_url}"\n'
             f'mqtt_url = "{self.mqtt_url}"\n'
             f"port = {self.http_port}\n"
             f'public_url = "{self.server_url}"\n'

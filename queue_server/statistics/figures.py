@@ -1,8 +1,10 @@
 """The arithmetic of the manager figures, in plain Python over grouped rows.
 
 Durations are whole seconds (rounded), so a distribution is a histogram
-``{seconds: tickets}``: the database can group a million tickets into a few
-thousand such rows, and the median and p90 stay exact.
+``{seconds: tickets}``: the database can group a day's tickets into a few hundred
+such rows, and the median and p90 stay exact. Finished days stored as roll-ups bring
+fixed-bucket histograms instead (``duration_buckets``); a tally holding any of those
+reads its median and p90 from buckets, within the bound stated there.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from operator import add
+
+from queue_server.statistics.duration_buckets import BucketHistogram
 
 #: the summed columns of a tally, in the order the database query returns them
 SUM_FIELDS = (
@@ -76,13 +80,17 @@ def _round(value: float | None) -> float | None:
 class Tally:
     """Counts, sums and duration histograms of a group of tickets, mergeable."""
 
-    __slots__ = ("sums", "wait_max", "wait_hist", "service_hist")
+    __slots__ = ("sums", "wait_max", "wait_hist", "service_hist", "wait_buckets",
+                 "service_buckets")
 
     def __init__(self) -> None:
         self.sums: list[float] = [0] * len(SUM_FIELDS)
         self.wait_max: int | None = None
         self.wait_hist: dict[int, int] = {}
         self.service_hist: dict[int, int] = {}
+        #: bucket histograms of rolled-up days (None while only live tickets were added)
+        self.wait_buckets: BucketHistogram | None = None
+        self.service_buckets: BucketHistogram | None = None
 
     def __getitem__(self, name: str) -> float:
         return self.sums[_INDEX[name]]
@@ -99,12 +107,24 @@ class Tally:
     def add_service(self, seconds: int, count: int = 1) -> None:
         self.service_hist[seconds] = self.service_hist.get(seconds, 0) + count
 
+    def add_buckets(self, wait: BucketHistogram | None, service: BucketHistogram | None) -> None:
+        """Add the duration buckets of a rolled-up day (its sums come through add_sums)."""
+        if wait is not None:
+            if self.wait_buckets is None:
+                self.wait_buckets = BucketHistogram()
+            self.wait_buckets.merge(wait)
+        if service is not None:
+            if self.service_buckets is None:
+                self.service_buckets = BucketHistogram()
+            self.service_buckets.merge(service)
+
     def merge(self, other: Tally) -> None:
         self.add_sums(other.sums, other.wait_max)
         for k, c in other.wait_hist.items():
             self.add_wait(k, c)
         for k, c in other.service_hist.items():
             self.add_service(k, c)
+        self.add_buckets(other.wait_buckets, other.service_buckets)
 
     def add_ticket(
         self,
@@ -150,11 +170,10 @@ class Tally:
         wait = {"mean": _mean(s[i["wait_sum"]], called)}
         service = {"mean": _mean(s[i["service_sum"]], int(s[i["service_n"]]))}
         if percentiles:
-            waits, services = sorted(self.wait_hist.items()), sorted(self.service_hist.items())
-            wait["median"] = _round(percentile_of_counts(waits, 50))
-            wait["p90"] = _round(percentile_of_counts(waits, 90))
-            service["median"] = _round(percentile_of_counts(services, 50))
-            service["p90"] = _round(percentile_of_counts(services, 90))
+            wait["median"], wait["p90"] = _median_p90(self.wait_hist, self.wait_buckets)
+            service["median"], service["p90"] = _median_p90(
+                self.service_hist, self.service_buckets
+            )
         wait["max"] = self.wait_max if called else None
         return {
             "issued": int(s[i["issued"]]),
@@ -170,6 +189,18 @@ class Tally:
             "satisfied_pct": _pct(sum(ratings[str(r)] for r in SATISFIED), rated),
             "estimate_mae_s": _mean(s[i["estimate_error_sum"]], called),
         }
+
+
+def _median_p90(
+    exact: dict[int, int], buckets: BucketHistogram | None
+) -> tuple[float | None, float | None]:
+    """Exact from whole seconds, unless rolled-up days brought bucket counts."""
+    if buckets is None or not any(buckets.counts):
+        pairs = sorted(exact.items())
+        return _round(percentile_of_counts(pairs, 50)), _round(percentile_of_counts(pairs, 90))
+    merged = buckets.copy()
+    merged.add_exact(exact)
+    return _round(merged.percentile(50)), _round(merged.percentile(90))
 
 
 def busiest_hours(issued_by_hour: Mapping[int, int], count: int = 3) -> list[int]:

@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -211,3 +213,63 @@ class AppliedCommand(Base):
     result: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+def _tally_column() -> Mapped[int]:
+    return mapped_column(BigInteger, default=0)
+
+
+class DailyRollup(Base):
+    """One finished local day's figures per field, counter, officer and local hour.
+
+    Computed from the tickets (never from counters kept in memory) by
+    ``queue_server.statistics.daily_rollup``, so a year's report adds up a few thousand
+    rows instead of a million tickets. Columns follow ``statistics.figures.SUM_FIELDS``;
+    ``expired`` includes the tickets still waiting when the day closed.
+    """
+
+    __tablename__ = "daily_rollup"
+    __table_args__ = (Index("ix_daily_rollup_site_day", "site_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    day: Mapped[date] = mapped_column(Date)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"), nullable=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    hour: Mapped[int] = mapped_column(Integer)
+    issued: Mapped[int] = _tally_column()
+    served: Mapped[int] = _tally_column()
+    no_show: Mapped[int] = _tally_column()
+    transferred: Mapped[int] = _tally_column()
+    expired: Mapped[int] = _tally_column()
+    waiting: Mapped[int] = _tally_column()
+    called: Mapped[int] = _tally_column()
+    wait_sum: Mapped[int] = _tally_column()
+    within_target: Mapped[int] = _tally_column()
+    service_n: Mapped[int] = _tally_column()
+    service_sum: Mapped[int] = _tally_column()
+    rating_1: Mapped[int] = _tally_column()
+    rating_2: Mapped[int] = _tally_column()
+    rating_3: Mapped[int] = _tally_column()
+    rating_4: Mapped[int] = _tally_column()
+    estimate_error_sum: Mapped[int] = _tally_column()
+    wait_max: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class DailyRollupDay(Base):
+    """A local day whose roll-up is stored, with its duration histograms.
+
+    A row here (even for a day without tickets) says the day's ``daily_rollup`` rows are
+    complete up to ticket event ``events_through``; ``histograms`` holds the wait and
+    service-time buckets of each (field, counter, officer) of the day.
+    """
+
+    __tablename__ = "daily_rollup_days"
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    events_through: Mapped[int] = mapped_column(BigInteger, default=0)
+    tickets: Mapped[int] = mapped_column(Integer, default=0)
+    rolled_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    histograms: Mapped[bytes] = mapped_column(LargeBinary)

@@ -16,6 +16,7 @@ def create_app(runtime: Runtime, *, testing: bool = False) -> Flask:
         admin,
         api,
         auth,
+        console,
         dashboard,
         errors,
         health,
@@ -53,5 +54,6 @@ def create_app(runtime: Runtime, *, testing: bool = False) -> Flask:
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(reports.blueprint)
     app.register_blueprint(stats_api.blueprint)
+    app.register_blueprint(console.blueprint)
     errors.init_app(app)
     return app

@@ -48,7 +48,9 @@ IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=10)
 #: requests that do not count as the person being active (a page left open keeps
 #: streaming, but that is not someone at the keyboard)
-PASSIVE_ENDPOINTS = frozenset({"dashboard.events", "static"})
+PASSIVE_ENDPOINTS = frozenset(
+    {"dashboard.events", "console.events", "console.snapshot", "static"}
+)
 
 #: where each role lands after logging in (first endpoint that exists)
 HOME_BY_ROLE = {
@@ -226,6 +228,9 @@ def login():
 @blueprint.post("/logout")
 @login_required
 def logout():
+    from queue_server.counter_staffing import leave
+
+    leave(runtime().hall, current_user.id)  # logging out frees the officer's counter
     logout_user()
     language = session.get("lang")
     session.clear()
