@@ -11,11 +11,13 @@ from typing import TypeVar
 
 import msgspec
 from flask import Blueprint, Response, jsonify, request
+from sqlalchemy import select
 
 from protocol import ACTIONS, Command, CounterState, encode
 from protocol.messages import now_utc
 from queue_server.domain.queue_error import QueueError
 from queue_server.queue_views import services_overview
+from queue_server.storage.tables import Counter
 from queue_server.ticket_issuer import cancel_ticket, find_ticket, issue_ticket
 from queue_server.web.api_schema import (
     CancelRequest,
@@ -189,6 +191,7 @@ def counter_action(counter: str, action: str):
         raise QueueError(
             "unknown_action", f"Không có thao tác {action!r}", f"unknown action {action!r}", 404
         )
+    _check_seat(counter, user)
     body = parse_body(CounterActionRequest, optional=True)
     if action == "transfer" and body.service is None:
         raise _bad_request(
@@ -212,6 +215,25 @@ def counter_action(counter: str, action: str):
             {"error": {"code": reason, "message": _REASONS.get(reason, reason)}, "state": state}
         ), status
     return jsonify(state)
+
+
+def _check_seat(counter: str, user) -> None:
+    """An officer may not act at a counter where another officer is seated."""
+    if user.role == "admin":
+        return
+    rt = runtime()
+    with rt.hall.read() as session:
+        site = rt.hall.site(session)
+        seated = session.scalar(
+            select(Counter.officer_id).where(Counter.site_id == site.id, Counter.number == counter)
+        )
+    if seated is not None and seated != user.id:
+        raise QueueError(
+            "counter_taken",
+            "Quầy này đang do cán bộ khác phụ trách",
+            "another officer is seated at this counter",
+            403,
+        )
 
 
 @blueprint.get("/openapi.json")

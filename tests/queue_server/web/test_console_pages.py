@@ -172,3 +172,19 @@ def test_templates_have_no_visible_text_outside_gettext(path):
     text = re.sub(r"<[^>]*>", "\n", text)
     leftovers = [t.strip() for t in text.splitlines() if not NEUTRAL.match(t)]
     assert leftovers == [], f"{path.name}: untranslated text {leftovers}"
+
+
+def test_an_officer_cannot_act_at_another_officers_counter(hall):
+    with hall.runtime.hall.transaction() as db:
+        create_user(db, "canbo3", "can-bo-mat-khau-3", "officer")
+    seated = hall.login("officer")
+    _sit(seated, "5")
+    other = hall.client()
+    other.post("/login", data={"username": "canbo3", "password": "can-bo-mat-khau-3"})
+    token = csrf_token_of(other.get("/console?choose=1").get_data(as_text=True))
+    refused = other.post("/api/v1/counters/5/next", headers={"X-CSRFToken": token})
+    assert refused.status_code == 403
+    assert refused.get_json()["error"]["code"] == "counter_taken"
+    own_token = csrf_token_of(seated.get("/console").get_data(as_text=True))
+    allowed = seated.post("/api/v1/counters/5/next", headers={"X-CSRFToken": own_token})
+    assert allowed.status_code == 200
