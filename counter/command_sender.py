@@ -67,25 +67,43 @@ class CommandSender:
         self._on_refused = on_refused
         self._debouncer = PressDebouncer(debounce_s, clock)
         self._lock = threading.Lock()
-        self._recent_ids: deque[str] = deque(maxlen=RECENT_IDS)
+        self._recent: deque[tuple[str, str]] = deque(maxlen=RECENT_IDS)
 
-    def press(self, action: str) -> tuple[Outcome, Command | None]:
-        """Handle one press of the ``action`` button; says what became of it."""
-        if action not in ACTIONS or action in ("transfer", "rate"):
+    def press(
+        self,
+        action: str,
+        *,
+        button: str | None = None,
+        service: str | None = None,
+        rating: int | None = None,
+    ) -> tuple[Outcome, Command | None]:
+        """Handle one press that sends ``action``; says what became of it.
+
+        ``button`` names the physical button for the debounce when it differs from
+        the action (``pause`` sends pause or resume, the keypad's four keys send rate).
+        """
+        if action not in ACTIONS:
             raise ValueError(f"a button cannot send {action!r}")
+        if (action == "transfer") != (service is not None):
+            raise ValueError("a transfer, and only a transfer, carries a target service")
+        if (action == "rate") != (rating is not None):
+            raise ValueError("a rating, and only a rating, carries a rating 1-4")
+        key = button or action
         with self._lock:
-            if not self._debouncer.accept(action):
-                log.debug("press of %r within the debounce: ignored", action)
+            if not self._debouncer.accept(key):
+                log.debug("press of %r within the debounce: ignored", key)
                 return "debounced", None
-            command = Command(id=new_command_id(), action=action, ts=now_utc())
+            command = Command(
+                id=new_command_id(), action=action, service=service, rating=rating, ts=now_utc()
+            )
             sent = self._publish(self.topic, encode(command))
             if sent:
-                self._recent_ids.append(command.id)
+                self._recent.append((command.id, action))
         if not sent:
             log.warning(
                 "press of %r refused: no link to the broker; it will not be sent later, "
                 "press again when the online light is steady",
-                action,
+                key,
             )
             if self._on_refused is not None:
                 self._on_refused(action)
@@ -93,7 +111,12 @@ class CommandSender:
         log.info("sent %s command %s", action, command.id)
         return "sent", command
 
+    def action_of(self, command_id: str | None) -> str | None:
+        """The action of one of this station's recent commands, None for anyone else's."""
+        with self._lock:
+            return next((a for i, a in self._recent if i == command_id), None)
+
     def sent_recently(self, command_id: str | None) -> bool:
         """Whether ``command_id`` is one of this station's recent commands."""
         with self._lock:
-            return command_id is not None and command_id in self._recent_ids
+            return command_id is not None and any(i == command_id for i, _ in self._recent)

@@ -5,6 +5,10 @@ The station owns no queue state. It sends one command per press on its counter's
 server is the only judge of which ticket is called. Hardware comes in through a
 gpiozero ``pin_factory``, so the same class runs on a Pi, in the simulator and in
 tests with ``MockFactory``.
+
+What the officer's buttons do is in ``call_buttons`` (pause toggle, skip and transfer
+holds, the transfer choice); the citizen's keypad is in ``rating_keypad``. The station
+tells the keypad when one of its own ``next``/``complete`` commands has finished a ticket.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from typing import Any
 
 import paho.mqtt.client as mqtt
 
-from counter.button_panel import ButtonPanel
+from counter.call_buttons import CallButtons
 from counter.command_sender import CommandSender, Outcome
+from counter.rating_keypad import RatingKeypad
 from counter.station_config import StationConfig
 from counter.status_lights import StatusLights
 from protocol import CounterState, DeviceStatus, ProtocolError, Topics, decode, encode, mqtt_link
@@ -31,6 +36,8 @@ log = logging.getLogger(__name__)
 UNREACHABLE_LOG_EVERY_S = 60.0
 #: results that mean "your press did not call anyone"
 FAILED_RESULTS = ("rejected", "empty")
+#: this station's commands that finish the ticket being served (when answered so)
+FINISHING_ACTIONS = ("next", "complete")
 
 
 def _software_version() -> str | None:
@@ -58,8 +65,9 @@ class CounterStation:
         self._client: mqtt.Client | None = None
         self._unreachable_since: float | None = None
         self._unreachable_logged_at = 0.0
-        self._press_result = threading.local()
         self._closed = False
+        #: commands whose answer already opened the rating keypad (replays do not)
+        self._completions_seen: deque[str] = deque(maxlen=32)
 
         self.lights = StatusLights(config.leds, config.buzzer, pin_factory=pin_factory)
         self.sender = CommandSender(
@@ -68,9 +76,23 @@ class CounterStation:
             debounce_s=config.debounce_s,
             on_refused=lambda action: self.lights.signal_refused(),
         )
+        self.keypad: RatingKeypad | None = None
         try:
-            self.buttons = ButtonPanel(config.buttons, self._pressed, pin_factory=pin_factory)
+            self.buttons = CallButtons(
+                config, self._send, self.lights, lambda: self.last_state,
+                pin_factory=pin_factory,
+            )
+            if config.rating:
+                self.keypad = RatingKeypad(
+                    config.rating,
+                    config.rating_window_s,
+                    lambda rating: self._send("rate", button="rating", rating=rating),
+                    self.lights,
+                    pin_factory=pin_factory,
+                )
         except Exception:
+            if hasattr(self, "buttons"):
+                self.buttons.close()
             self.lights.close()
             raise
 
@@ -118,6 +140,7 @@ class CounterStation:
         client.message_callback_add(self.state_topic, self._on_state)
         client.on_connect_fail = self._on_connect_fail
         self._client = client
+        self.buttons.start()
         log.info(
             "counter %s (%s) connecting to %s", self.config.counter, self.config.device_id, url
         )
@@ -147,6 +170,8 @@ class CounterStation:
             client.disconnect()
             client.loop_stop()
         self.buttons.close()
+        if self.keypad is not None:
+            self.keypad.close()
         self.lights.close()
         log.info("counter %s station stopped", self.config.counter)
 
@@ -158,15 +183,27 @@ class CounterStation:
 
     # -- buttons ---------------------------------------------------------------------
 
-    def press(self, name: str) -> Outcome | None:
-        """Press and release button ``name`` on its mock pin; returns what became of it."""
-        self._press_result.outcome = None
-        self.buttons.simulate_press(name)
-        return self._press_result.outcome
+    def press(self, name: str) -> Outcome | str | None:
+        """Press and release button ``name`` on its mock pin; returns what became of it.
 
-    def _pressed(self, name: str) -> None:
-        outcome, _ = self.sender.press(name)
-        self._press_result.outcome = outcome
+        ``sent``, ``debounced``, ``refused`` (link down), ``selected`` (a transfer
+        field chosen) or ``ignored`` (a tap on a button that needs a hold, …).
+        """
+        return self.buttons.press(name)  # type: ignore[return-value]
+
+    def hold(self, name: str) -> Outcome | str | None:
+        """Hold button ``name`` past its hold time on its mock pin, then release it."""
+        return self.buttons.hold(name)  # type: ignore[return-value]
+
+    def rate(self, rating: int) -> Outcome | str | None:
+        """Press the citizen's key for ``rating`` (1..4) on its mock pin."""
+        if self.keypad is None:
+            raise KeyError("this counter has no rating keypad")
+        return self.keypad.press(str(rating))  # type: ignore[return-value]
+
+    def _send(self, action: str, **fields: object) -> Outcome:
+        outcome, _ = self.sender.press(action, **fields)  # type: ignore[arg-type]
+        return outcome
 
     def _publish_command(self, topic: str, payload: bytes) -> bool:
         # checked and published under the lock so that a reconnect cannot slip in
@@ -258,6 +295,10 @@ class CounterStation:
             previous = self._last_state
             self._last_state = state
         self.lights.show_state(state)
+        self.buttons.state_changed(state)
+        finished = self._finished_ticket(state, previous)
+        if finished is not None and self.keypad is not None:
+            self.keypad.ticket_completed(finished)
         if self._is_new_failure(state, previous, bool(msg.retain)):
             self._signalled.append(state.last_cmd or "")
             log.info(
@@ -267,6 +308,40 @@ class CounterStation:
                 f" ({state.reason})" if state.reason else "",
             )
             self.lights.signal_rejected()
+        elif self._is_own_success(state):
+            self._signalled.append(state.last_cmd or "")
+            self.lights.signal_accepted()
+
+    def _is_own_success(self, state: CounterState) -> bool:
+        """A fresh ``ok`` answer to a command this station sent: chirp once."""
+        return (
+            state.result == "ok"
+            and state.last_cmd is not None
+            and state.last_cmd not in self._signalled
+            and self.sender.sent_recently(state.last_cmd)
+        )
+
+    def _finished_ticket(
+        self, state: CounterState, previous: CounterState | None
+    ) -> str | None:
+        """The ticket one of this station's own next/complete presses has just finished.
+
+        The server's answer to ``next`` or ``complete`` no longer shows the ticket
+        served before it: that ticket is done (``skip`` and ``transfer`` are not
+        completions, and another station's or the console's commands are not ours).
+        """
+        if (
+            previous is None
+            or previous.ticket is None
+            or previous.ticket == state.ticket
+            or state.result not in ("ok", "empty")
+            or state.last_cmd is None
+            or state.last_cmd in self._completions_seen
+            or self.sender.action_of(state.last_cmd) not in FINISHING_ACTIONS
+        ):
+            return None
+        self._completions_seen.append(state.last_cmd)
+        return previous.ticket
 
     def _is_new_failure(
         self, state: CounterState, previous: CounterState | None, retained: bool

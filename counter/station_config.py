@@ -15,15 +15,30 @@ from typing import Any
 from protocol.broker_url import BrokerUrl
 from protocol.config_file import ConfigError, load_config, optional, require
 
-#: buttons a counter may have, each sending the command of the same name
-BUTTON_NAMES: tuple[str, ...] = ("next", "recall", "skip", "complete", "pause", "resume")
+#: buttons a counter may have; each sends the command of the same name, except
+#: ``pause`` (toggles pause/resume) and ``transfer`` (chooses a field, then a hold sends)
+BUTTON_NAMES: tuple[str, ...] = (
+    "next", "recall", "skip", "complete", "pause", "resume", "transfer"
+)
 #: buttons without which a call station makes no sense
 REQUIRED_BUTTONS: tuple[str, ...] = ("next",)
-#: status LEDs a counter may have
-LED_NAMES: tuple[str, ...] = ("online", "busy", "paused", "empty")
+#: status LEDs a counter may have: ``transfer`` blinks the chosen field's position,
+#: ``rate`` asks the citizen to rate, ``rate_1``..``rate_4`` light under each rating key
+LED_NAMES: tuple[str, ...] = (
+    "online", "busy", "paused", "empty", "transfer", "rate", "rate_1", "rate_2", "rate_3",
+    "rate_4",
+)
+#: keys of the citizen's rating keypad, each the rating it sends
+#: (4 Rất hài lòng, 3 Hài lòng, 2 Bình thường, 1 Không hài lòng)
+RATING_KEYS: tuple[str, ...] = ("1", "2", "3", "4")
 #: BCM GPIO numbers usable on the 40-pin header
 MIN_PIN, MAX_PIN = 0, 27
 DEFAULT_DEBOUNCE_S = 0.3
+DEFAULT_SKIP_HOLD_S = 1.0
+DEFAULT_TRANSFER_HOLD_S = 1.5
+DEFAULT_TRANSFER_TIMEOUT_S = 10.0
+#: the server accepts a rating for 5 minutes after the completion
+DEFAULT_RATING_WINDOW_S, MAX_RATING_WINDOW_S = 60.0, 300.0
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,16 @@ class StationConfig:
     leds: dict[str, int] = field(default_factory=dict)
     buzzer: int | None = None
     mqtt_ca_file: str | None = None
+    #: rating key ("1".."4") -> pin; empty when the counter has no keypad
+    rating: dict[str, int] = field(default_factory=dict)
+    rating_window_s: float = DEFAULT_RATING_WINDOW_S
+    #: seconds skip must be held to send; 0 sends on a plain press
+    skip_hold_s: float = DEFAULT_SKIP_HOLD_S
+    transfer_hold_s: float = DEFAULT_TRANSFER_HOLD_S
+    transfer_timeout_s: float = DEFAULT_TRANSFER_TIMEOUT_S
+    #: fields a ticket may be transferred to, in blink order; None: ask ``server_url``
+    transfer_targets: tuple[str, ...] | None = None
+    server_url: str | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StationConfig:
@@ -67,6 +92,15 @@ class StationConfig:
         buzzer = None
         if "buzzer" in data:
             buzzer = _pin(data["buzzer"], "buzzer", used)
+        # a keypad may have fewer keys (two: satisfied / not satisfied)
+        rating = _pin_table(data, "rating", RATING_KEYS, used, required=False)
+        targets = _transfer_targets(data)
+        server_url = _server_url(data)
+        if "transfer" in buttons and targets is None and server_url is None:
+            raise ConfigError(
+                "config key 'transfer_targets' is missing: the transfer button needs the "
+                "fields to offer (transfer_targets = [\"B\", \"D\"]) or server_url to ask"
+            )
         return cls(
             site=site,
             device_id=device_id,
@@ -77,6 +111,19 @@ class StationConfig:
             leds=leds,
             buzzer=buzzer,
             mqtt_ca_file=ca_file,
+            rating=rating,
+            rating_window_s=_seconds(
+                data, "rating_window_s", DEFAULT_RATING_WINDOW_S, 1, MAX_RATING_WINDOW_S
+            ),
+            skip_hold_s=_seconds(data, "skip_hold_s", DEFAULT_SKIP_HOLD_S, 0, 5),
+            transfer_hold_s=_seconds(
+                data, "transfer_hold_s", DEFAULT_TRANSFER_HOLD_S, 0.1, 5
+            ),
+            transfer_timeout_s=_seconds(
+                data, "transfer_timeout_s", DEFAULT_TRANSFER_TIMEOUT_S, 2, 120
+            ),
+            transfer_targets=targets,
+            server_url=server_url,
         )
 
 
@@ -94,6 +141,48 @@ def _non_empty(data: Mapping[str, Any], key: str) -> str:
     return value
 
 
+def _seconds(
+    data: Mapping[str, Any], key: str, default: float, low: float, high: float
+) -> float:
+    value = optional(data, key, default, (int, float))
+    if isinstance(value, bool) or not low <= value <= high:
+        raise ConfigError(
+            f"config key '{key}' must be a number of seconds {low:g}..{high:g}, got {value!r}"
+        )
+    return float(value)
+
+
+def _transfer_targets(data: Mapping[str, Any]) -> tuple[str, ...] | None:
+    if "transfer_targets" not in data:
+        return None
+    value = data["transfer_targets"]
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(code, str) and code.strip() for code in value)
+    ):
+        raise ConfigError(
+            "config key 'transfer_targets' must be a list of field codes like "
+            f"[\"B\", \"D\"], got {value!r}"
+        )
+    codes = tuple(code.strip() for code in value)
+    if len(set(codes)) != len(codes):
+        raise ConfigError(f"config key 'transfer_targets' lists a field twice: {value!r}")
+    return codes
+
+
+def _server_url(data: Mapping[str, Any]) -> str | None:
+    value = optional(data, "server_url", None)
+    if value is None:
+        return None
+    text = value.strip().rstrip("/")
+    if not text.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"config key 'server_url' must be like \"http://192.168.1.10:8080\", got {value!r}"
+        )
+    return text
+
+
 def _counter_number(data: Mapping[str, Any]) -> str:
     # TOML writers often type `counter = 5`; the contract carries it as text
     value = require(data, "counter", (str, int))
@@ -105,6 +194,9 @@ def _counter_number(data: Mapping[str, Any]) -> str:
             f"config key 'counter' must be a counter number like \"5\", got {value!r}"
         )
     return text
+
+
+_ITEM = {"buttons": "button", "leds": "LED", "rating": "rating key"}
 
 
 def _pin_table(
@@ -127,7 +219,7 @@ def _pin_table(
         key = f"{section}.{name}"
         if name not in allowed:
             raise ConfigError(
-                f"config key '{key}': unknown {section[:-1]} name {name!r} "
+                f"config key '{key}': unknown {_ITEM.get(section, section)} name {name!r} "
                 f"(known: {', '.join(allowed)})"
             )
         pins[name] = _pin(value, key, used)

@@ -6,12 +6,17 @@ while the counter takes no calls; ``empty`` while nobody is waiting). Short flas
 and beeps say that a press did not work: refused because the link is down, or
 answered ``rejected``/``empty`` by the server. After a flash each LED goes back to
 its steady pattern, including any change that arrived during the flash.
+
+A blink code overrides an LED's steady pattern while it is shown: N short blinks,
+a dark gap, again (the position of the field chosen for a transfer). The ``rate``
+LEDs are lit while the citizen's keypad takes a rating.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 from gpiozero import LED, Buzzer
@@ -27,6 +32,18 @@ REFUSED_FLASH = (0.1, 0.1, 5)
 REFUSED_BEEP = (0.5, 0.2, 2)
 REJECTED_FLASH = (0.1, 0.1, 3)
 REJECTED_BEEP = (0.08, 0.08, 3)
+#: one short chirp for "done": different from every failure pattern
+ACCEPTED_BEEP = (0.05, 0.05, 1)
+#: one blink for "hold this button to confirm"
+HOLD_NEEDED_FLASH = (0.4, 0.1, 1)
+#: a blink code: each step lasts CODE_STEP_S; N blinks then CODE_GAP_STEPS dark steps
+CODE_STEP_S = 0.3
+CODE_GAP_STEPS = 4
+
+
+def blink_code(count: int) -> list[int]:
+    """One round of the code for ``count``: on/off ``count`` times, then dark."""
+    return [1, 0] * count + [0] * CODE_GAP_STEPS
 
 
 class StatusLights:
@@ -44,6 +61,7 @@ class StatusLights:
         self._buzzer: Buzzer | None = None
         self._wanted: dict[str, Pattern] = {}
         self._flash_timers: dict[str, threading.Timer] = {}
+        self._codes: dict[str, int] = {}
         try:
             for name, pin in leds.items():
                 self._leds[name] = LED(pin, pin_factory=pin_factory)
@@ -78,10 +96,44 @@ class StatusLights:
         self._set("paused", "on" if state.paused else "off")
         self._set("empty", "on" if state.waiting == 0 else "off")
 
+    def show_code(self, name: str, count: int | None) -> None:
+        """Blink ``count`` times, pause, repeat on LED ``name``; None ends the code."""
+        with self._lock:
+            if name not in self._leds:
+                return
+            if count is None or count < 1:
+                if self._codes.pop(name, None) is None:
+                    return
+            else:
+                if self._codes.get(name) == count:
+                    return
+                self._codes[name] = count
+            if name not in self._flash_timers:
+                self._apply(name)
+
+    def code(self, name: str) -> int | None:
+        """The blink code ``name`` shows now, if any."""
+        with self._lock:
+            return self._codes.get(name)
+
+    def light(self, names: Iterable[str], on: bool) -> None:
+        """Light (or put out) each of ``names`` this counter has."""
+        for name in names:
+            self._set(name, "on" if on else "off")
+
+    def signal_hold_needed(self, name: str | None) -> None:
+        """A tap on a hold-to-confirm button: one long blink says "hold it"."""
+        self._flash(name if name in self._leds else self._first_of("busy", "online"),
+                    HOLD_NEEDED_FLASH)
+
     def signal_refused(self) -> None:
         """A press was refused because the broker link is down: press again later."""
         self._flash(self._first_of("online", "busy"), REFUSED_FLASH)
         self._beep(REFUSED_BEEP)
+
+    def signal_accepted(self) -> None:
+        """The server carried out this station's command: one short chirp."""
+        self._beep(ACCEPTED_BEEP)
 
     def signal_rejected(self) -> None:
         """The server answered a command with ``rejected`` or ``empty``."""
@@ -93,6 +145,7 @@ class StatusLights:
             for timer in self._flash_timers.values():
                 timer.cancel()
             self._flash_timers.clear()
+            self._codes.clear()
             for led in self._leds.values():
                 led.close()
             self._leds.clear()
@@ -119,6 +172,14 @@ class StatusLights:
         led = self._leds.get(name)
         if led is None:
             return
+        if led.source is not None:
+            led.source = None
+        count = self._codes.get(name)
+        if count is not None:
+            led.off()
+            led.source_delay = CODE_STEP_S
+            led.source = itertools.cycle(blink_code(count))
+            return
         pattern = self._wanted[name]
         if pattern == "on":
             led.on()
@@ -138,6 +199,8 @@ class StatusLights:
             old = self._flash_timers.pop(name, None)
             if old is not None:
                 old.cancel()
+            if led.source is not None:
+                led.source = None
             led.blink(on_time=on_time, off_time=off_time, n=count)
             timer = threading.Timer((on_time + off_time) * count, self._flash_done, (name,))
             timer.daemon = True

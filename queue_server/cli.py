@@ -53,6 +53,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="read the password from standard input instead of a prompt",
     )
+
+    rollup = add("rollup", "store (again) the daily report roll-up of finished days")
+    rollup.add_argument("--from", dest="first", metavar="YYYY-MM-DD",
+                        help="first day (default: the day of the oldest ticket)")
+    rollup.add_argument("--to", dest="last", metavar="YYYY-MM-DD",
+                        help="last day (default: yesterday)")
     return parser
 
 
@@ -70,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         "init-db": _init_db,
         "load-site": _load_site,
         "create-user": _create_user,
+        "rollup": _rollup,
     }[args.command]
     return handler(config, args)
 
@@ -152,6 +159,16 @@ def _create_user(config: ServerConfig, args) -> int:
         engine.dispose()
     print(f"user {args.username} ({args.role}) saved")
     return 0
+
+
+def _rollup(config: ServerConfig, args) -> int:
+    from queue_server.statistics.rollup_command import roll_up_command
+
+    engine = _engine(config)
+    try:
+        return roll_up_command(engine, config.site, args.first, args.last)
+    finally:
+        engine.dispose()
 
 
 def _run(config: ServerConfig, args) -> int:

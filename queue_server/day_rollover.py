@@ -12,6 +12,7 @@ import threading
 
 from queue_server.counter_actions import expire_stale_tickets
 from queue_server.hall_publisher import HallPublisher
+from queue_server.statistics.daily_rollup import keep_rolled_up
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ class DayRollover:
         if expired:
             log.info("day rollover: %d waiting tickets of an earlier day expired", expired)
             self.publisher.republish_all()
+        keep_rolled_up(self.hall)  # store finished days for the reports (and changed ones again)
         return expired
 
     def start(self) -> None:

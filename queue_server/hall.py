@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,11 +34,18 @@ class Hall:
     #: sessions that only read (see storage.database.make_session_factory)
     read_sessions: sessionmaker[Session] | None = None
     cache: TtlCache = field(default_factory=TtlCache)
+    #: on SQLite, writers of this process queue here rather than in SQLite's busy
+    #: handler, which sleeps in growing steps and would add tens of milliseconds
+    write_lock: threading.RLock | None = None
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A session inside one writing transaction: committed on success, else rolled back."""
-        with self.sessions() as session, session.begin():
+        if self.write_lock is None:
+            with self.sessions() as session, session.begin():
+                yield session
+            return
+        with self.write_lock, self.sessions() as session, session.begin():
             yield session
 
     @contextmanager

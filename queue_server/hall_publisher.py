@@ -63,7 +63,7 @@ class HallPublisher:
         self._board_dirty.set()
 
     def _publish_board(self) -> None:
-        with self._lock, self.hall.transaction() as session:
+        with self._lock, self.hall.read() as session:
             snapshot = board(self.hall, session)
         self._send(self.topics.board, encode(snapshot), True)
 
@@ -74,7 +74,7 @@ class HallPublisher:
         """
         self.hall.cache.clear()
         with self._lock:
-            with self.hall.transaction() as session:
+            with self.hall.read() as session:
                 site = self.hall.site(session)
                 states = []
                 for counter in session.scalars(select(Counter).where(Counter.site_id == site.id)):

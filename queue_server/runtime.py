@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -34,6 +35,7 @@ class Runtime:
             clock,
             config.public_url,
             read_sessions=make_session_factory(engine, read_only=True),
+            write_lock=threading.RLock() if engine.dialect.name == "sqlite" else None,
         )
         publisher = HallPublisher(hall)
         bridge = None

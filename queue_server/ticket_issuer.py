@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -23,31 +23,56 @@ from queue_server.queue_views import (
     mean_service_s,
     open_counters,
     opening_hours,
-    ticket_position,
     ticket_view,
 )
 from queue_server.storage.tables import DailyCounter, Service, Ticket, TicketEvent
+
+_BUMP: dict[str, object] = {}
+
+
+def _bump_statement(dialect: str):
+    """The counter upsert, built once per dialect (SQLAlchemy caches its compiled form)."""
+    if dialect not in _BUMP:
+        insert_for = pg_insert if dialect == "postgresql" else sqlite_insert
+        stmt = insert_for(DailyCounter).values(
+            service_id=bindparam("service_id"), day=bindparam("day"), issued=1
+        )
+        _BUMP[dialect] = stmt.on_conflict_do_update(
+            index_elements=[DailyCounter.service_id, DailyCounter.day],
+            set_={"issued": DailyCounter.issued + 1},
+        ).returning(DailyCounter.issued)
+    return _BUMP[dialect]
 
 
 def _bump_daily_counter(session: Session, service_id: int, day) -> int:
     """Atomically add one to today's counter row of a service; returns the new count.
 
-    The row is created if missing (ON CONFLICT DO NOTHING) and incremented with one
-    UPDATE … RETURNING in the ticket's own transaction: concurrent issuers queue on the
-    row lock, so numbers are unique and gap-free on SQLite and PostgreSQL alike.
+    One ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` in the ticket's own
+    transaction: concurrent issuers queue on the row lock, so numbers are unique and
+    gap-free on SQLite and PostgreSQL alike, and a rolled-back ticket gives its
+    number back.
     """
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        insert(DailyCounter)
-        .values(service_id=service_id, day=day, issued=0)
-        .on_conflict_do_nothing()
-    )
-    return session.execute(
-        update(DailyCounter)
-        .where(DailyCounter.service_id == service_id, DailyCounter.day == day)
-        .values(issued=DailyCounter.issued + 1)
-        .returning(DailyCounter.issued)
-    ).scalar_one()
+    stmt = _bump_statement(session.get_bind().dialect.name)
+    return session.execute(stmt, {"service_id": service_id, "day": day}).scalar_one()
+
+
+_INSERT_TICKET = insert(Ticket).returning(Ticket.id)
+_INSERT_EVENT = insert(TicketEvent)
+_COUNT_WAITING = select(func.count(Ticket.id)).where(
+    Ticket.service_id == bindparam("service_id"), Ticket.status == TicketStatus.WAITING.value
+)
+_COUNT_WAITING_PRIORITY = _COUNT_WAITING.where(Ticket.priority.is_(True))
+
+
+def _ahead_of_new(session: Session, service_id: int, priority: bool) -> int:
+    """People ahead of a ticket issued now: it is the last of its class in the call order.
+
+    A regular ticket waits behind everyone waiting for the field; a priority one only
+    behind the priority tickets (``domain.next_ticket.call_order``; the tests check
+    that this agrees with ``ticket_position``).
+    """
+    query = _COUNT_WAITING_PRIORITY if priority else _COUNT_WAITING
+    return session.scalar(query, {"service_id": service_id}) or 0
 
 
 class DeviceRef(Protocol):
@@ -158,11 +183,12 @@ def _issue(
             404,
         )
     mean_s, counters_open = _service_pace(hall, rules)
+    if scoped_key is not None:
+        existing = _find_by_key(hall, scoped_key)
+        if existing is not None:
+            return existing, False
+    public_id = secrets.token_urlsafe(12)
     with hall.transaction() as session:
-        if scoped_key is not None:
-            existing = session.scalar(select(Ticket).where(Ticket.idempotency_key == scoped_key))
-            if existing is not None:
-                return ticket_view(hall, session, existing), False
         now = hall.now()
         local = now.astimezone(ZoneInfo(rules.timezone))
         if not rules.hours.is_open(local):
@@ -181,38 +207,43 @@ def _issue(
                 409,
             )
         sequence = sequence_for(rules.first_number, issued - 1)
-        ticket = Ticket(
-            public_id=secrets.token_urlsafe(12),
-            site_id=rules.site_id,
-            service_id=rules.id,
-            issue_service_id=rules.id,
-            service_day=local.date(),
-            sequence=sequence,
-            number=format_ticket_number(rules.prefix, sequence, rules.number_width),
-            priority=priority,
-            status=TicketStatus.WAITING,
-            transferred=False,
-            issued_at=now,
-            device_id=device.id if device else None,
-            idempotency_key=scoped_key,
-        )
-        session.add(ticket)
-        session.flush()
-        ahead = ticket_position(session, ticket)
-        ticket.ahead_at_issue = ahead
-        ticket.estimated_wait_s = estimated_wait_s(ahead, mean_s, counters_open)
-        session.add(
-            TicketEvent(
-                ticket_id=ticket.id,
-                kind=EventKind.ISSUED,
-                at=now,
-                device_id=device.id if device else None,
-                detail="priority" if priority else "",
-            )
+        number = format_ticket_number(rules.prefix, sequence, rules.number_width)
+        ahead = _ahead_of_new(session, rules.id, priority)
+        estimate = estimated_wait_s(ahead, mean_s, counters_open)
+        device_id = device.id if device else None
+        ticket_id = session.execute(
+            _INSERT_TICKET,
+            {
+                "public_id": public_id,
+                "site_id": rules.site_id,
+                "service_id": rules.id,
+                "issue_service_id": rules.id,
+                "service_day": local.date(),
+                "sequence": sequence,
+                "number": number,
+                "priority": priority,
+                "status": TicketStatus.WAITING.value,
+                "transferred": False,
+                "issued_at": now,
+                "device_id": device_id,
+                "idempotency_key": scoped_key,
+                "ahead_at_issue": ahead,
+                "estimated_wait_s": estimate,
+            },
+        ).scalar_one()
+        session.execute(
+            _INSERT_EVENT,
+            {
+                "ticket_id": ticket_id,
+                "kind": EventKind.ISSUED.value,
+                "at": now,
+                "device_id": device_id,
+                "detail": "priority" if priority else "",
+            },
         )
     return {
-        "id": ticket.public_id,
-        "number": ticket.number,
+        "id": public_id,
+        "number": number,
         "service": rules.code,
         "service_name_vi": rules.name_vi,
         "service_name_en": rules.name_en,
@@ -223,8 +254,8 @@ def _issue(
         "called_at": None,
         "counter": None,
         "ahead": ahead,
-        "estimated_wait_s": ticket.estimated_wait_s,
-        "status_url": hall.status_url(ticket.public_id),
+        "estimated_wait_s": estimate,
+        "status_url": hall.status_url(public_id),
     }, True
 
 

@@ -84,6 +84,8 @@ def run_demo(
                     "counter": str(n),
                     "mqtt_url": stack.mqtt_url,
                     "debounce_s": 0.3,
+                "skip_hold_s": 0,  # simulated officers tap skip; real panels hold it
+
                     "buttons": pins,
                 },
                 pin_factory=factory,

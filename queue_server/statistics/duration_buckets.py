@@ -19,7 +19,7 @@ import sys
 import zlib
 from array import array
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from operator import add
 
 #: (first second, bucket width) of each run of equal buckets, in order
@@ -86,8 +86,10 @@ class BucketHistogram:
     def merge(self, other: BucketHistogram) -> None:
         self.merge_counts(other.counts, other.top)
 
-    def merge_counts(self, counts: Iterable[int], top: int | None) -> None:
-        self.counts = list(map(add, self.counts, counts))
+    def merge_counts(self, counts: Sequence[int], top: int | None) -> None:
+        """Add counts of the first ``len(counts)`` buckets (stored days omit empty tails)."""
+        used = len(counts)
+        self.counts[:used] = map(add, self.counts, counts)
         if top is not None and (self.top is None or top > self.top):
             self.top = top
 
@@ -96,13 +98,16 @@ class BucketHistogram:
 
     def _bounds(self, index: int) -> tuple[float, float]:
         low = EDGES[index]
-        high = EDGES[index + 1] - 1 if index + 1 < SIZE else low
+        high = EDGES[index + 1] - 1 if index + 1 < SIZE else max(low, self.top or low)
         if self.top is not None:
             high = max(low, min(high, self.top))
         return low, high
 
     def _ordered(self, rank: int) -> float:
-        """Estimate of the ``rank``-th smallest value (0-based), spread evenly in its bucket."""
+        """Estimate of the ``rank``-th smallest value (0-based), spread evenly in its bucket;
+        the largest is known exactly."""
+        if self.top is not None and rank == self.total - 1:
+            return float(self.top)
         seen = 0
         for index, count in enumerate(self.counts):
             if count and seen + count > rank:
@@ -126,16 +131,21 @@ class BucketHistogram:
 
 # --- storage: one compressed blob per day holding every group's two histograms
 
-_GROUP = struct.Struct("<iiiii")  # service, counter, officer, wait top, service top (-1: none)
+#: service, counter, officer, wait top, service top (-1: none), stored wait and service buckets
+_GROUP = struct.Struct("<iiiiiHH")
 _HEADER = struct.Struct("<HHI")  # format, buckets, groups
 GroupKey = tuple[int, int | None, int | None]
 
 
-def _packed(counts: list[int]) -> bytes:
-    data = array("I", counts)
+def _packed(counts: list[int]) -> tuple[int, bytes]:
+    """The counts up to the last non-empty bucket (long waits are rare), as uint32."""
+    used = len(counts)
+    while used and not counts[used - 1]:
+        used -= 1
+    data = array("I", counts[:used])
     if sys.byteorder == "big":  # pragma: no cover - stored little-endian everywhere
         data.byteswap()
-    return data.tobytes()
+    return used, data.tobytes()
 
 
 def _unpacked(raw: memoryview) -> array:
@@ -155,30 +165,42 @@ def _some(value: int) -> int | None:
 
 
 def encode_groups(groups: Mapping[GroupKey, tuple[BucketHistogram, BucketHistogram]]) -> bytes:
-    """The wait and service-time histograms of each (field, counter, officer) of a day."""
-    parts = [_HEADER.pack(FORMAT, SIZE, len(groups))]
+    """The wait and service-time histograms of each (field, counter, officer) of a day.
+
+    Groups without any duration (tickets never called) are left out.
+    """
+    parts = []
     for (sid, cid, oid), (wait, service) in groups.items():
-        parts.append(_GROUP.pack(sid, _none(cid), _none(oid), _none(wait.top), _none(service.top)))
-        parts.append(_packed(wait.counts))
-        parts.append(_packed(service.counts))
-    return zlib.compress(b"".join(parts), 6)
+        wait_used, wait_data = _packed(wait.counts)
+        service_used, service_data = _packed(service.counts)
+        if not wait_used and not service_used:
+            continue
+        parts.append(_GROUP.pack(sid, _none(cid), _none(oid), _none(wait.top),
+                                 _none(service.top), wait_used, service_used))
+        parts.append(wait_data)
+        parts.append(service_data)
+    header = _HEADER.pack(FORMAT, SIZE, len(parts) // 3)
+    return zlib.compress(header + b"".join(parts), 6)
 
 
 def decode_groups(blob: bytes) -> Iterable[tuple[GroupKey, array, int | None, array, int | None]]:
     """Yield ``(key, wait counts, wait top, service counts, service top)`` per group.
 
-    Raises ValueError for a blob of another format or bucket scheme.
+    The count arrays stop at their last non-empty bucket. Raises ValueError for a blob
+    of another format or bucket scheme.
     """
     raw = memoryview(zlib.decompress(blob))
     version, size, count = _HEADER.unpack_from(raw, 0)
     if version != FORMAT or size != SIZE:
         raise ValueError(f"stored histograms have format {version}/{size} buckets")
     offset = _HEADER.size
-    span = SIZE * 4
     for _ in range(count):
-        sid, cid, oid, wait_top, service_top = _GROUP.unpack_from(raw, offset)
+        sid, cid, oid, wait_top, service_top, wait_used, service_used = _GROUP.unpack_from(
+            raw, offset
+        )
         offset += _GROUP.size
-        wait = _unpacked(raw[offset:offset + span])
-        service = _unpacked(raw[offset + span:offset + 2 * span])
-        offset += 2 * span
+        wait = _unpacked(raw[offset:offset + 4 * wait_used])
+        offset += 4 * wait_used
+        service = _unpacked(raw[offset:offset + 4 * service_used])
+        offset += 4 * service_used
         yield (sid, _some(cid), _some(oid)), wait, _some(wait_top), service, _some(service_top)

@@ -1,123 +1,29 @@
-"""Asking the database for the manager figures of one date range, in three grouped scans.
+"""Asking the database for the manager figures of one date range and filter.
 
-A year of a busy centre is about a million tickets: reading them one by one into
-Python would take seconds, so the database does the counting. One scan groups the
-tickets by (field, counter, officer, hour bucket) into counts and sums; two more
-give histograms of whole-second waits and service times by (field, counter,
-officer). Everything else (per field, counter, officer, local hour, local day,
-weekday × hour arrivals, the medians) is rolled up from those few thousand rows in
-plain Python (``figures``). The SQL is written once per dialect because SQLite and
-PostgreSQL subtract timestamps differently.
+A year of a busy centre is about a million tickets: scanning them takes seconds. So
+finished days are read from the daily roll-up (``daily_rollup``, ``rollup_reader``):
+a few tens of thousands of rows added up by the database. The days not stored (today,
+and finished days not rolled up yet) are counted live from the tickets with the same
+grouped scans (``ticket_scan``). Everything else (per field, counter, officer, local
+hour, local day, weekday × hour arrivals, the medians) is put together from those
+rows in plain Python (``figures``).
 """
 
 from __future__ import annotations
 
-import sqlite3
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Engine, bindparam, create_engine, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.orm import Session, sessionmaker
 
+from queue_server.statistics.daily_rollup import SiteDays, days_between, refresh
 from queue_server.statistics.figures import Tally, busiest_hours, heat_map
 from queue_server.statistics.report_filter import ReportFilter, ReportFilterError
-from queue_server.storage.tables import Counter, Service, Site, User, UtcDateTime
-
-
-def _sqlite_micros(column: str) -> str:
-    """Microseconds since 1970 of a stored SQLite timestamp ('YYYY-MM-DD HH:MM:SS.ffffff')."""
-    return f"(unixepoch({column}) * 1000000 + CAST(substr({column}, 21, 6) AS INTEGER))"
-
-
-def _sqlite_seconds(start: str, end: str) -> str:
-    """Whole seconds from ``start`` to ``end``, halves rounded up, in integer arithmetic."""
-    return f"(({_sqlite_micros(end)} - {_sqlite_micros(start)} + 500000) / 1000000)"
-
-
-def _pg_seconds(start: str, end: str) -> str:
-    return f"CAST(ROUND(EXTRACT(EPOCH FROM ({end} - {start}))) AS INTEGER)"
-
-
-#: per dialect: wait seconds, service seconds, issue instant as Unix seconds.
-#: unixepoch() (SQLite 3.38+) is several times faster than julianday() on a big scan.
-if sqlite3.sqlite_version_info >= (3, 38):
-    _SQLITE = (
-        _sqlite_seconds("t.issued_at", "t.called_at"),
-        _sqlite_seconds("t.called_at", "t.done_at"),
-        "unixepoch(t.issued_at)",
-    )
-else:  # pragma: no cover - older SQLite libraries
-    _SQLITE = (
-        "CAST(ROUND((julianday(t.called_at) - julianday(t.issued_at)) * 86400) AS INTEGER)",
-        "CAST(ROUND((julianday(t.done_at) - julianday(t.called_at)) * 86400) AS INTEGER)",
-        "CAST(strftime('%s', t.issued_at) AS INTEGER)",
-    )
-_EXPRESSIONS = {
-    "sqlite": _SQLITE,
-    "postgresql": (
-        _pg_seconds("t.issued_at", "t.called_at"),
-        _pg_seconds("t.called_at", "t.done_at"),
-        "CAST(FLOOR(EXTRACT(EPOCH FROM t.issued_at)) AS BIGINT)",
-    ),
-}
-
-_SERVED_TIMED = "(t.status = 'done' AND t.called_at IS NOT NULL AND t.done_at IS NOT NULL)"
-
-
-def _flag(condition: str) -> str:
-    return f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
-
-
-def _per_ticket(wait: str, service: str, epoch: str, where: str, keep: str) -> str:
-    """One row per ticket with its durations computed once.
-
-    ``keep`` is ``LIMIT -1`` on SQLite: a subquery with a LIMIT is not merged into the
-    grouping query, so each timestamp is parsed once per ticket instead of once per
-    aggregate that uses it (twice as fast on a year of tickets).
-    """
-    return f"""
-SELECT t.service_id AS sid, t.counter_id AS cid, t.officer_id AS oid,
-  {epoch} / :bucket AS bucket, t.status AS st, t.transferred AS tr, t.rating AS ra,
-  t.estimated_wait_s AS est, t.service_day AS sd, t.called_at AS ca,
-  {wait} AS w, {service} AS sv, s.target_wait_min * 60 AS tg
-FROM tickets t JOIN services s ON s.id = t.service_id
-WHERE {where} {keep}"""
-
-
-def _tally_sql(rows: str) -> str:
-    """Counts and sums per (field, counter, officer, bucket); columns as ``SUM_FIELDS``."""
-    done_timed = "st = 'done' AND ca IS NOT NULL AND sv IS NOT NULL"
-    return f"""
-SELECT sid, cid, oid, bucket,
-  COUNT(*),
-  {_flag("st = 'done'")},
-  {_flag("st = 'no_show'")},
-  {_flag("tr")},
-  {_flag("st = 'expired' OR (st = 'waiting' AND sd < :today)")},
-  {_flag("st = 'waiting' AND sd >= :today")},
-  COUNT(ca),
-  SUM(w),
-  {_flag("w <= tg")},
-  {_flag(done_timed)},
-  SUM(CASE WHEN {done_timed} THEN sv END),
-  {_flag("ra = 1")},
-  {_flag("ra = 2")},
-  {_flag("ra = 3")},
-  {_flag("ra = 4")},
-  SUM(ABS(est - w)),
-  MAX(w)
-FROM ({rows}) AS per_ticket
-GROUP BY sid, cid, oid, bucket"""
-
-
-def _histogram_sql(value: str, where: str, condition: str, keep: str) -> str:
-    return f"""
-SELECT sid, cid, oid, seconds, COUNT(*) FROM (
-  SELECT t.service_id AS sid, t.counter_id AS cid, t.officer_id AS oid, {value} AS seconds
-  FROM tickets t WHERE {where} AND {condition} {keep}) AS per_ticket
-GROUP BY sid, cid, oid, seconds"""
+from queue_server.statistics.rollup_reader import StoredDays, read_stored
+from queue_server.statistics.ticket_scan import bucket_seconds, scan_in_parallel, scans
+from queue_server.storage.tables import Counter, Service, Site, User
 
 
 @dataclass
@@ -202,13 +108,13 @@ class ReportScope:
 
     def bucket_seconds(self) -> int:
         """An hour, unless the zone has a non-whole-hour offset in the range (then 15 min)."""
-        day = self.start
-        while day < self.end + timedelta(days=1):
-            offset = day.astimezone(self.timezone).utcoffset() or timedelta(0)
-            if offset.total_seconds() % 3600:
-                return 900
-            day += timedelta(days=1)
-        return 3600
+        return bucket_seconds(self.timezone, self.start, self.end)
+
+    def day_bounds(self, first: date, last: date) -> tuple[datetime, datetime]:
+        """UTC instants of the local midnights starting ``first`` and ending ``last``."""
+        start = datetime.combine(first, time(0), tzinfo=self.timezone)
+        end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=self.timezone)
+        return start.astimezone(UTC), end.astimezone(UTC)
 
 
 @dataclass
@@ -223,78 +129,99 @@ class Report:
     busiest_hours: list[int] = field(default_factory=list)
 
 
-def _statement(sql: str):
-    return text(sql).bindparams(
-        bindparam("start", type_=UtcDateTime()),
-        bindparam("end", type_=UtcDateTime()),
-        *([bindparam("today", type_=Date())] if ":today" in sql else []),
-    )
-
-
 def reading_engine(engine: Engine) -> Engine:
     """An engine for long reads that never hold the writers' lock.
 
     The server's SQLite engine starts every transaction with ``BEGIN IMMEDIATE`` (the
-    write lock) so issuing stays safe; a report scan of several seconds under that
-    lock would stop the kiosks. A plain engine on the same WAL file reads a snapshot
-    while tickets keep being issued. PostgreSQL readers never block writers.
+    write lock) so issuing stays safe; a report scan under that lock would stop the
+    kiosks. A plain engine on the same WAL file reads a snapshot while tickets keep
+    being issued; its transactions begin with a plain ``BEGIN`` so that several reads
+    share one snapshot. PostgreSQL readers never block writers.
     """
-    if engine.dialect.name == "sqlite":
-        return create_engine(engine.url, connect_args={"check_same_thread": False})
-    return engine
+    if engine.dialect.name != "sqlite":
+        return engine
+    reader = create_engine(engine.url, connect_args={"check_same_thread": False})
+
+    @event.listens_for(reader, "connect")
+    def _driver_begins_nothing(dbapi_conn, record) -> None:
+        dbapi_conn.isolation_level = None
+
+    @event.listens_for(reader, "begin")
+    def _plain_begin(conn) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return reader
 
 
-def _scan(engine: Engine, sql: str, params: dict) -> list:
-    with engine.connect() as conn:
-        return conn.execute(_statement(sql), params).all()
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """Consecutive days as (first, last) runs."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and runs[-1][1] + timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
 
 
 def build_report(
-    session: Session, reader: Engine, site: Site, flt: ReportFilter, today: date
+    session: Session,
+    reader: Engine,
+    site: Site,
+    flt: ReportFilter,
+    today: date,
+    rollups: sessionmaker[Session] | None = None,
 ) -> Report:
     """All figures for ``flt``; ``today`` is the site's local day (for waiting vs expired).
 
-    ``session`` looks up the small tables; ``reader`` (see :func:`reading_engine`) runs
-    the three big scans at once, each on its own connection, so a multi-core server
-    uses its cores.
+    ``session`` looks up the small tables; ``reader`` (see :func:`reading_engine`) reads
+    the stored days and runs the live scans, each on its own connection, so a multi-core
+    server uses its cores. With ``rollups`` (writing sessions), finished days of the range
+    not stored yet are stored first (and changed ones stored again); without it they are
+    counted live, with the same figures.
     """
     scope = ReportScope.resolve(session, site, flt, today)
-    dialect = reader.dialect.name
-    wait, service, epoch = _EXPRESSIONS["postgresql" if dialect == "postgresql" else "sqlite"]
+    last_finished = min(flt.last, today - timedelta(days=1))
+    stored = StoredDays()
+    if flt.first <= last_finished:
+        if rollups is not None:
+            refresh(rollups, SiteDays.of(site), today, days_between(flt.first, last_finished))
+        stored = read_stored(reader, site.id, flt.first, last_finished, scope.service_id,
+                             scope.counter_id, flt.officer)
+
+    groups: dict[tuple, Tally] = stored.groups  # (service, counter, officer) → tally
+    slots: dict[tuple[date, int], Tally] = stored.slots  # (local day, local hour) → tally
+    live = [d for d in days_between(flt.first, flt.last) if d not in stored.days]
     where, params = scope.where(flt)
     bucket = scope.bucket_seconds()
-    keep = "LIMIT -1" if dialect == "sqlite" else ""
-    rows = _per_ticket(wait, service, epoch, where, keep)
-    scans = [
-        (_tally_sql(rows), {**params, "today": today, "bucket": bucket}),
-        (_histogram_sql(wait, where, "t.called_at IS NOT NULL", keep), params),
-        (_histogram_sql(service, where, _SERVED_TIMED, keep), params),
-    ]
-    with ThreadPoolExecutor(max_workers=len(scans)) as pool:
-        tally_rows, wait_rows, service_rows = pool.map(lambda s: _scan(reader, *s), scans)
-
-    groups: dict[tuple, Tally] = {}  # (service, counter, officer) → tally
-    buckets: dict[int, Tally] = {}  # hour bucket → tally
-    for row in tally_rows:
-        key = (row[0], row[1], row[2])
-        sums, wait_max = row[4:-1], row[-1]
-        group = groups.get(key) or groups.setdefault(key, Tally())
-        group.add_sums(sums, wait_max)
-        slot = buckets.get(row[3]) or buckets.setdefault(row[3], Tally())
-        slot.add_sums(sums, wait_max)
-    for sid, cid, oid, seconds, count in wait_rows:
-        groups.setdefault((sid, cid, oid), Tally()).add_wait(seconds, count)
-    for sid, cid, oid, seconds, count in service_rows:
-        groups.setdefault((sid, cid, oid), Tally()).add_service(seconds, count)
-    return _assemble(flt, scope, groups, buckets, bucket)
+    statements = []
+    for first, last in _runs(live):
+        start, end = scope.day_bounds(first, last)
+        statements += scans(reader.dialect.name, where, {**params, "start": start, "end": end},
+                            today, bucket)
+    if statements:
+        counted = scan_in_parallel(reader, statements)
+        for row in counted.tally_rows:
+            key = (row[0], row[1], row[2])
+            sums, wait_max = row[4:-1], row[-1]
+            group = groups.get(key) or groups.setdefault(key, Tally())
+            group.add_sums(sums, wait_max)
+            local = datetime.fromtimestamp(row[3] * bucket, scope.timezone)
+            slot_key = (local.date(), local.hour)
+            slot = slots.get(slot_key) or slots.setdefault(slot_key, Tally())
+            slot.add_sums(sums, wait_max)
+        for sid, cid, oid, seconds, count in counted.wait_rows:
+            groups.setdefault((sid, cid, oid), Tally()).add_wait(seconds, count)
+        for sid, cid, oid, seconds, count in counted.service_rows:
+            groups.setdefault((sid, cid, oid), Tally()).add_service(seconds, count)
+    return _assemble(flt, scope, groups, slots)
 
 
 def _assemble(
     flt: ReportFilter,
     scope: ReportScope,
     groups: dict[tuple, Tally],
-    buckets: dict[int, Tally],
-    bucket_size: int,
+    slots: dict[tuple[date, int], Tally],
 ) -> Report:
     total = Tally()
     per_service: dict[int, Tally] = {}
@@ -311,11 +238,10 @@ def _assemble(
     per_hour: dict[int, Tally] = {}
     per_day: dict[date, Tally] = {}
     arrivals: dict[tuple[int, int], int] = {}
-    for bucket_no, tally in buckets.items():
-        local = datetime.fromtimestamp(bucket_no * bucket_size, scope.timezone)
-        per_hour.setdefault(local.hour, Tally()).merge(tally)
-        per_day.setdefault(local.date(), Tally()).merge(tally)
-        cell = (local.isoweekday(), local.hour)
+    for (day, hour), tally in slots.items():
+        per_hour.setdefault(hour, Tally()).merge(tally)
+        per_day.setdefault(day, Tally()).merge(tally)
+        cell = (day.isoweekday(), hour)
         arrivals[cell] = arrivals.get(cell, 0) + int(tally["issued"])
 
     services = scope.services

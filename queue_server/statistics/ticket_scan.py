@@ -13,7 +13,8 @@ from __future__ import annotations
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Date, Engine, bindparam, text
 
@@ -156,10 +157,22 @@ def scan_in_parallel(engine: Engine, statements: list[tuple]) -> TicketGroups:
         with engine.connect() as conn:
             return conn.execute(*pair).all()
 
-    with ThreadPoolExecutor(max_workers=len(statements)) as pool:
+    with ThreadPoolExecutor(max_workers=min(4, len(statements))) as pool:
         return TicketGroups(*pool.map(run, statements))
 
 
 def scan_on(conn: Connection, statements: list[tuple]) -> TicketGroups:
     """Run the scans one after the other on one connection (inside its transaction)."""
     return TicketGroups(*(conn.execute(*pair).all() for pair in statements))
+
+
+def bucket_seconds(tz: ZoneInfo, start: datetime, end: datetime) -> int:
+    """An hour, unless the zone has a non-whole-hour offset in the span (then 15 minutes),
+    so every bucket falls within one local hour."""
+    day = start
+    while day < end + timedelta(days=1):
+        offset = day.astimezone(tz).utcoffset() or timedelta(0)
+        if offset.total_seconds() % 3600:
+            return 900
+        day += timedelta(days=1)
+    return 3600

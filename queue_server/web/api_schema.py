@@ -28,7 +28,7 @@ class TicketRequest(msgspec.Struct):
 class CancelRequest(msgspec.Struct):
     """Why a kiosk cancels a ticket it issued (e.g. ``print_failed``)."""
 
-    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=200, pattern=r"\S")]
 
 
 class CounterActionRequest(msgspec.Struct):

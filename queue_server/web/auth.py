@@ -123,7 +123,7 @@ def init_app(app: Flask) -> None:
     def _load(user_id: str) -> SessionUser | None:
         if not user_id.isdigit():
             return None
-        with runtime().hall.transaction() as db:
+        with runtime().hall.read() as db:
             user = db.get(User, int(user_id))
             if user is None or not user.active:
                 return None
@@ -203,7 +203,7 @@ def login():
         wait = throttle().retry_after(key, now)
         if wait > 0:
             return _too_many(wait)
-        with runtime().hall.transaction() as db:
+        with runtime().hall.read() as db:
             user = authenticate(db, form.username.data, form.password.data)
             found = SessionUser(user.id, user.username, user.role, user.full_name) if user else None
         if found is None:

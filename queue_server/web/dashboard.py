@@ -39,7 +39,7 @@ def when_text(at) -> str:
 
 def _snapshot() -> DashboardSnapshot:
     rt = runtime()
-    with rt.hall.transaction() as session:
+    with rt.hall.read() as session:
         return dashboard_snapshot(rt.hall, session)
 
 

@@ -18,7 +18,7 @@ blueprint = Blueprint("health", __name__)
 def healthz():
     rt = runtime()
     try:
-        with rt.hall.transaction() as session:
+        with rt.hall.read() as session:
             session.execute(text("SELECT 1"))
         database = "ok"
     except SQLAlchemyError as exc:
@@ -60,7 +60,7 @@ def metrics():
     def family(name: str, kind: str, help_text: str) -> None:
         lines.extend([f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"])
 
-    with rt.hall.transaction() as session:
+    with rt.hall.read() as session:
         site = rt.hall.site(session)
         codes = dict(session.execute(select(Service.id, Service.code).where(
             Service.site_id == site.id)).all())

@@ -85,7 +85,7 @@ class ChangeWatcher:
             self._changed.notify_all()
 
     def _read_marker(self) -> tuple:
-        with self.hall.transaction() as session:
+        with self.hall.read() as session:
             site = self.hall.site(session)
             return change_marker(session, site.id)
 

@@ -25,7 +25,7 @@ def _partial() -> bool:
 @blueprint.get("/")
 def index():
     rt = runtime()
-    with rt.hall.transaction() as session:
+    with rt.hall.read() as session:
         overview = services_overview(rt.hall, session)
         snapshot = board(rt.hall, session)
     template = "index_part.html" if _partial() else "index.html"

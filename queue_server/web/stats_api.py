@@ -41,7 +41,9 @@ def report_reader() -> Engine:
 def load_report(args: Mapping[str, str]) -> Report:
     """Parse the filter (dates default to the site's today) and compute the figures.
 
-    Raises ReportFilterError naming the bad parameter.
+    Finished days come from the daily roll-up, stored first if missing (short writing
+    transactions, one per day); today is counted live. Raises ReportFilterError naming
+    the bad parameter.
     """
     rt = runtime()
     reader = report_reader()
@@ -49,7 +51,7 @@ def load_report(args: Mapping[str, str]) -> Report:
         site = rt.hall.site(session)
         today = rt.hall.local_day(site)
         flt = ReportFilter.parse(args, today)
-        return build_report(session, reader, site, flt, today)
+        return build_report(session, reader, site, flt, today, rollups=rt.hall.sessions)
 
 
 def filter_error_answer(exc: ReportFilterError):

@@ -15,6 +15,10 @@ from counter.station import CounterStation
 BUTTON_PINS = {"next": 17, "recall": 27, "skip": 22, "pause": 23}
 LED_PINS = {"online": 5, "busy": 6, "paused": 13, "empty": 19}
 BUZZER_PIN = 26
+#: the optional parts: transfer button, its LED, the "please rate" LED, the keypad
+TRANSFER_PIN = 24
+EXTRA_LED_PINS = {"transfer": 21, "rate": 18}
+RATING_PINS = {"4": 12, "3": 25, "2": 16, "1": 20}
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, what: str = "") -> None:
@@ -34,10 +38,26 @@ def station_config(url: str, **overrides: object) -> dict:
         "counter": "5",
         "mqtt_url": url,
         "debounce_s": 0.0,
+        # short holds keep the tests quick; the defaults are 1.0 s and 1.5 s
+        "skip_hold_s": 0.2,
+        "transfer_hold_s": 0.2,
         "buttons": dict(BUTTON_PINS),
         "leds": dict(LED_PINS),
         "buzzer": BUZZER_PIN,
     }
+    cfg.update(overrides)
+    return cfg
+
+
+def full_config(url: str, **overrides: object) -> dict:
+    """``station_config`` with transfer, pause, the keypad and their LEDs wired too."""
+    cfg = station_config(
+        url,
+        buttons={**BUTTON_PINS, "transfer": TRANSFER_PIN},
+        leds={**LED_PINS, **EXTRA_LED_PINS},
+        rating=dict(RATING_PINS),
+        transfer_targets=["A", "B", "D"],
+    )
     cfg.update(overrides)
     return cfg
 

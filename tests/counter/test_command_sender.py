@@ -70,8 +70,35 @@ def test_refused_press_is_reported_and_not_kept() -> None:
     assert sent == []
 
 
-def test_buttons_cannot_send_transfer_or_rate() -> None:
-    sender, _, _ = make_sender(True, FakeClock())
-    for action in ("transfer", "rate", "launch"):
+def test_transfer_needs_a_service_and_rate_a_rating() -> None:
+    sender, sent, _ = make_sender(True, FakeClock())
+    for action, fields in (
+        ("transfer", {}),
+        ("rate", {}),
+        ("next", {"service": "B"}),
+        ("skip", {"rating": 4}),
+        ("launch", {}),
+    ):
         with pytest.raises(ValueError):
-            sender.press(action)
+            sender.press(action, **fields)
+    assert sender.press("transfer", service="B")[0] == "sent"
+    outcome, command = sender.press("rate", button="rating", rating=4)
+    assert outcome == "sent"
+    assert sender.action_of(command.id) == "rate"
+    assert sender.action_of("someone-else") is None
+    commands = [decode(p, Command) for _, p in sent]
+    assert [(c.action, c.service, c.rating) for c in commands] == [
+        ("transfer", "B", None),
+        ("rate", None, 4),
+    ]
+
+
+def test_debounce_is_per_physical_button() -> None:
+    clock = FakeClock()
+    sender, sent, _ = make_sender(True, clock)
+    assert sender.press("pause", button="pause")[0] == "sent"
+    # the same button a moment later, now sending resume: the same shaky press
+    assert sender.press("resume", button="pause")[0] == "debounced"
+    clock.now += 0.31
+    assert sender.press("resume", button="pause")[0] == "sent"
+    assert [decode(p, Command).action for _, p in sent] == ["pause", "resume"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -86,6 +87,17 @@ def test_optional_buttons_leds_and_buzzer() -> None:
         (base(debounce_s="fast"), "debounce_s"),
         (base(debounce_s=-1), "debounce_s"),
         (base(counter="5/cmd"), "counter"),
+        (base(rating={"1": 12, "2": 25, "3": 26, "5": 19}), "rating.5"),
+        (base(rating={"1": 12, "2": 25, "3": 26, "4": 17}), "rating.4"),
+        (base(rating_window_s=600), "rating_window_s"),
+        (base(skip_hold_s=-1), "skip_hold_s"),
+        (base(transfer_hold_s=0), "transfer_hold_s"),
+        (base(transfer_timeout_s="10"), "transfer_timeout_s"),
+        (base(buttons={"next": 17, "transfer": 23}), "transfer_targets"),
+        (base(transfer_targets="B"), "transfer_targets"),
+        (base(transfer_targets=["B", "B"]), "transfer_targets"),
+        (base(transfer_targets=[]), "transfer_targets"),
+        (base(server_url="192.168.1.10:8080"), "server_url"),
     ],
 )
 def test_errors_name_the_key(cfg: dict, key: str) -> None:
@@ -93,6 +105,49 @@ def test_errors_name_the_key(cfg: dict, key: str) -> None:
     with pytest.raises(ConfigError) as info:
         StationConfig.from_dict(cfg)
     assert f"'{key}'" in str(info.value)
+
+
+def test_transfer_rating_and_hold_keys() -> None:
+    cfg = StationConfig.from_dict(
+        base(
+            buttons={"next": 17, "skip": 22, "transfer": 23, "pause": 24},
+            leds={"paused": 16, "transfer": 20, "rate": 21},
+            rating={"4": 12, "3": 25, "2": 26, "1": 19},
+            rating_window_s=90,
+            skip_hold_s=0,
+            transfer_targets=["B", "D"],
+        )
+    )
+    assert cfg.rating == {"4": 12, "3": 25, "2": 26, "1": 19}
+    assert cfg.rating_window_s == 90.0
+    assert cfg.skip_hold_s == 0.0
+    assert cfg.transfer_hold_s == pytest.approx(1.5)
+    assert cfg.transfer_timeout_s == pytest.approx(10.0)
+    assert cfg.transfer_targets == ("B", "D")
+    assert cfg.server_url is None
+
+    remote = StationConfig.from_dict(
+        base(buttons={"next": 17, "transfer": 23}, server_url="http://10.0.0.1:8080/")
+    )
+    assert remote.transfer_targets is None
+    assert remote.server_url == "http://10.0.0.1:8080"
+    defaults = StationConfig.from_dict(base())
+    assert (defaults.rating, defaults.rating_window_s, defaults.skip_hold_s) == ({}, 60.0, 1.0)
+
+
+def test_example_with_every_optional_key_uncommented(tmp_path: Path) -> None:
+    setting = re.compile(r"^# ((?:[A-Za-z0-9_]+ = .+)|(?:\[[a-z]+\]))$")
+    lines = [
+        m.group(1) if (m := setting.match(line)) else line
+        for line in EXAMPLE.read_text(encoding="utf-8").splitlines()
+    ]
+    path = tmp_path / "counter.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cfg = load_station_config(path, env={})
+    assert cfg.buttons["transfer"] == 23 and cfg.buttons["pause"] == 24
+    assert cfg.leds["paused"] == 16 and cfg.buzzer == 13
+    assert cfg.rating == {"4": 12, "3": 25, "2": 26, "1": 19}
+    assert cfg.transfer_targets is not None and cfg.server_url is not None
 
 
 def test_duplicate_pin_names_both_keys() -> None:

@@ -32,8 +32,8 @@ def fuzz(operation, server: LiveServer) -> None:
     headers = {"Authorization": f"Bearer {server.tokens['kiosk-1']}"}
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck),
-              database=None)
+    @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck),
+              database=None, derandomize=True)
     def check(case):
         response = case.call(base_url=server.url, headers=headers)
         assert response.status_code < 500, (operation.label, response.text)

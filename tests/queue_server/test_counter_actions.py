@@ -236,3 +236,20 @@ def test_sql_position_agrees_with_the_pure_rule(in_process_hall):
         for t in waiting:
             same = [candidate(o) for o in waiting if o.service_id == t.service_id]
             assert ticket_position(s, t) == people_ahead(candidate(t), same)
+
+
+def test_ahead_printed_at_issue_matches_the_position_right_after(in_process_hall):
+    import random
+
+    from queue_server.queue_views import ticket_position
+
+    h = in_process_hall
+    rng = random.Random(3)
+    for i in range(25):
+        if i == 12:
+            h.command("6", "next")
+            h.command("6", "transfer", service="E")
+        t = issue(h, "E", priority=rng.random() < 0.3)
+        with h.hall.read() as s:
+            row = s.scalar(select(Ticket).where(Ticket.public_id == t["id"]))
+            assert t["ahead"] == ticket_position(s, row) == row.ahead_at_issue

@@ -48,9 +48,13 @@ def select_timezone() -> str:
     from queue_server.web.context import runtime
 
     rt = runtime()
+
+    def load() -> str:
+        with rt.hall.read() as db:
+            return rt.hall.site(db).timezone or DEFAULT_TIMEZONE
+
     try:
-        with rt.hall.transaction() as db:
-            tz = rt.hall.site(db).timezone or DEFAULT_TIMEZONE
+        tz = rt.hall.cache.get("site_timezone", 60.0, load)
     except Exception:  # no site loaded yet: the pages still render
         tz = DEFAULT_TIMEZONE
     g.site_timezone = tz

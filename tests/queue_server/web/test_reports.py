@@ -174,3 +174,23 @@ def test_page_for_a_period_without_tickets(app):
     reply = login(app, "manager").get("/reports?from=2025-01-01&to=2025-01-07")
     assert reply.status_code == 200
     assert "Không có phiếu nào trong khoảng thời gian này." in reply.get_data(as_text=True)
+
+
+def test_summary_stores_finished_days_and_answers_the_same(app):
+    """Sunday is finished on Monday: the first answer stores it, the next reads it back."""
+    from sqlalchemy import select
+
+    from queue_server.storage.tables import DailyRollupDay
+
+    client = login(app, "manager")
+    query = "/api/v1/stats/summary?from=2025-02-24&to=2025-03-03"
+    first = client.get(query).get_json()
+    with app.extensions["motcua"].hall.sessions() as session:
+        stored = sorted(d.isoformat() for d in session.scalars(select(DailyRollupDay.day)))
+    assert stored == [f"2025-02-{d}" for d in range(24, 29)] + ["2025-03-01", "2025-03-02"]
+    second = client.get(query).get_json()
+    assert first == second
+    sunday = datetime(2025, 3, 2).date()
+    want = expected(in_range(known_specs(), sunday, DAY), DAY)
+    assert {k: second[k] for k in want} == want
+    assert client.get("/reports?from=2025-02-24&to=2025-03-03").status_code == 200
