@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, literal, select, tuple_
@@ -12,7 +12,7 @@ from protocol import Board, BoardEntry, CounterState
 from queue_server.domain.next_ticket import Candidate, call_order
 from queue_server.domain.opening_hours import OpeningHours
 from queue_server.domain.ticket_status import AT_COUNTER, EventKind, TicketStatus
-from queue_server.domain.wait_estimate import estimated_wait_s, mean_service_time
+from queue_server.domain.wait_estimate import ServicePace, mean_service_time, queue_wait_s
 from queue_server.hall import Hall
 from queue_server.storage.tables import (
     Counter,
@@ -102,10 +102,62 @@ def mean_service_s(session: Session, service: Service) -> float:
     return mean_service_time([(d - c).total_seconds() for c, d in rows if c and d])
 
 
-def estimate_for(session: Session, service: Service, ahead: int) -> int:
-    return estimated_wait_s(
-        ahead, mean_service_s(session, service), open_counters(session, service)
+#: a counter that called a ticket this recently (or serves one now) is staffed
+STAFFED_WINDOW = timedelta(minutes=30)
+#: how many of a counter's latest calls tell how it divides its time between fields
+SHARE_SAMPLES = 20
+
+
+def _breaks_today(service: Service, now: datetime, timezone: str) -> tuple:
+    """The gaps between the field's opening spans today (lunch), as aware instants."""
+    tz = ZoneInfo(timezone)
+    day = now.astimezone(tz).date()
+    spans = sorted(opening_hours(service).spans, key=lambda span: span.start)
+    return tuple(
+        (datetime.combine(day, a.end, tzinfo=tz), datetime.combine(day, b.start, tzinfo=tz))
+        for a, b in zip(spans, spans[1:], strict=False)
+        if a.end < b.start
     )
+
+
+def service_pace(session: Session, service: Service, now: datetime, timezone: str) -> ServicePace:
+    """How fast the field's queue moves now: see ``domain.wait_estimate.ServicePace``."""
+    counters = list(
+        session.scalars(
+            select(Counter)
+            .join(CounterService, CounterService.counter_id == Counter.id)
+            .where(CounterService.service_id == service.id, Counter.paused.is_(False))
+        )
+    )
+    capacity, idle, staffed = 0.0, 0, 0
+    for counter in counters:
+        recent = session.execute(
+            select(Ticket.service_id, TicketEvent.at)
+            .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+            .where(TicketEvent.counter_id == counter.id, TicketEvent.kind == EventKind.CALLED)
+            .order_by(TicketEvent.id.desc())
+            .limit(SHARE_SAMPLES)
+        ).all()
+        busy = counter.current_ticket_id is not None
+        if not busy and not (recent and now - recent[0].at <= STAFFED_WINDOW):
+            continue  # nobody works at this counter now
+        staffed += 1
+        if recent:
+            capacity += sum(1 for sid, _ in recent if sid == service.id) / len(recent)
+        else:
+            capacity += 1 / max(len(counter.services), 1)
+        idle += 0 if busy else 1
+    if staffed == 0:  # before the first call of the day: assume every open counter works
+        capacity = sum(1 / max(len(c.services), 1) for c in counters)
+    return ServicePace(
+        mean_service_s(session, service), capacity, idle, _breaks_today(service, now, timezone)
+    )
+
+
+def estimate_for(
+    session: Session, service: Service, ahead: int, now: datetime, timezone: str
+) -> int:
+    return queue_wait_s(ahead, service_pace(session, service, now, timezone), now)
 
 
 def _call_order_sql():
@@ -183,7 +235,7 @@ def services_overview(hall: Hall, session: Session) -> dict:
                 "hours": opening_hours(svc).as_text(),
                 "target_wait_min": svc.target_wait_min,
                 "waiting": waiting,
-                "estimated_wait_s": estimate_for(session, svc, waiting),
+                "estimated_wait_s": estimate_for(session, svc, waiting, now, site.timezone),
             }
         )
     return {
@@ -198,7 +250,11 @@ def ticket_view(hall: Hall, session: Session, ticket: Ticket) -> dict:
     service = session.get(Service, ticket.service_id)
     counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
     ahead = ticket_position(session, ticket) if ticket.status == TicketStatus.WAITING else 0
-    estimate = estimate_for(session, service, ahead) if ticket.status == TicketStatus.WAITING else 0
+    estimate = (
+        estimate_for(session, service, ahead, hall.now(), site.timezone)
+        if ticket.status == TicketStatus.WAITING
+        else 0
+    )
     return {
         "id": ticket.public_id,
         "number": ticket.number,

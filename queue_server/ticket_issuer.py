@@ -17,12 +17,11 @@ from queue_server.domain.numbering import format_ticket_number, sequence_for
 from queue_server.domain.opening_hours import OpeningHours
 from queue_server.domain.queue_error import QueueError
 from queue_server.domain.ticket_status import EventKind, TicketStatus
-from queue_server.domain.wait_estimate import estimated_wait_s
+from queue_server.domain.wait_estimate import ServicePace, queue_wait_s
 from queue_server.hall import Hall
 from queue_server.queue_views import (
-    mean_service_s,
-    open_counters,
     opening_hours,
+    service_pace,
     ticket_view,
 )
 from queue_server.storage.tables import DailyCounter, Service, Ticket, TicketEvent
@@ -132,13 +131,13 @@ def _service_rules(hall: Hall, code: str) -> ServiceRules | None:
     return hall.cache.get(("service", code), RULES_TTL_S, load)
 
 
-def _service_pace(hall: Hall, rules: ServiceRules) -> tuple[float, int]:
-    """(recent mean service time, counters open for it), recomputed every few seconds."""
+def _service_pace(hall: Hall, rules: ServiceRules) -> ServicePace:
+    """How fast the field moves now; kept a few seconds and dropped after every command."""
 
-    def load() -> tuple[float, int]:
+    def load() -> ServicePace:
         with hall.read() as session:
             svc = session.get(Service, rules.id)
-            return mean_service_s(session, svc), open_counters(session, svc)
+            return service_pace(session, svc, hall.now(), rules.timezone)
 
     return hall.cache.get(("pace", rules.id), RULES_TTL_S, load)
 
@@ -182,7 +181,7 @@ def _issue(
             f"no service with code {service_code!r}",
             404,
         )
-    mean_s, counters_open = _service_pace(hall, rules)
+    pace = _service_pace(hall, rules)
     if scoped_key is not None:
         existing = _find_by_key(hall, scoped_key)
         if existing is not None:
@@ -209,7 +208,7 @@ def _issue(
         sequence = sequence_for(rules.first_number, issued - 1)
         number = format_ticket_number(rules.prefix, sequence, rules.number_width)
         ahead = _ahead_of_new(session, rules.id, priority)
-        estimate = estimated_wait_s(ahead, mean_s, counters_open)
+        estimate = queue_wait_s(ahead, pace, now)
         device_id = device.id if device else None
         ticket_id = session.execute(
             _INSERT_TICKET,

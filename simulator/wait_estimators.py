@@ -1,57 +1,42 @@
-"""Ways to estimate a new ticket's wait, compared by the simulation.
+"""The two ways of estimating a new ticket's wait that the simulation compares.
 
-``server_estimate`` is the rule the server prints on tickets today (it calls the
-server's own pure function). ``queue_aware_estimate`` is the proposed improvement:
-
-- it counts only the counters actually staffed now (a counter that has called a
-  ticket recently), not every counter the site file lists for the field: outside an
-  officer's shift a counter serves nobody;
-- a counter serving several fields gives each of them only its share of its time
-  (measured as its share of recent calls);
-- it adds the one service that must end before the citizen's own call when every
-  counter is busy ((ahead + 1) / c services, the M/M/c expectation), and says zero
-  when a counter is free.
+``server_estimate`` is DESIGN.md's simple rule (ahead × mean service ÷ counters listed
+for the field). ``queue_aware_estimate`` and ``across_breaks`` are what the server
+prints now (``queue_server.domain.wait_estimate.queue_wait_s``): only counters staffed
+now count, each for its share of recent calls to the field; zero when a counter is
+free; ``(ahead + 1 − idle)`` services when all are busy; stretched over breaks. The
+simulation keeps its clock in seconds, so these adapt it to the server's instants.
 """
 
 from __future__ import annotations
 
-from queue_server.domain.wait_estimate import estimated_wait_s
+from datetime import UTC, datetime, timedelta
+
+from queue_server.domain import wait_estimate
+
+#: the simulation's clock zero, as an instant for the server's functions
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _instant(seconds: float) -> datetime:
+    return _EPOCH + timedelta(seconds=seconds)
 
 
 def server_estimate(ahead: int, mean_service_s: float, open_counters: int) -> int:
-    """What the server prints today: ahead × mean service ÷ counters listed for the field."""
-    return estimated_wait_s(ahead, mean_service_s, open_counters)
+    """DESIGN.md's rule: ahead × mean service ÷ counters listed for the field."""
+    return wait_estimate.estimated_wait_s(ahead, mean_service_s, open_counters)
 
 
 def queue_aware_estimate(
     ahead: int, mean_service_s: float, staffed_share: float, idle_counters: int
 ) -> int:
-    """The proposed estimate.
-
-    ``staffed_share``: the sum, over counters that called a ticket recently and serve the
-    field, of the share of that counter's recent calls that went to this field (a
-    counter serving only this field counts 1). ``idle_counters``: staffed counters of
-    the field with nobody at them now.
-    """
-    if ahead < idle_counters:
-        return 0
-    capacity = max(staffed_share, 1.0)
-    return round((ahead + 1 - idle_counters) * mean_service_s / capacity)
+    """The server's estimate before breaks (see ``wait_estimate.queue_wait_s``)."""
+    pace = wait_estimate.ServicePace(mean_service_s, staffed_share, idle_counters)
+    return wait_estimate.queue_wait_s(ahead, pace, _EPOCH)
 
 
 def across_breaks(now_s: float, wait_s: float, breaks: list[tuple[float, float]]) -> int:
-    """Stretch a wait over the breaks it runs into (e.g. the lunch break 11:30–13:30).
-
-    ``breaks`` are (start, end) times, in the same clock as ``now_s``, when no counter
-    serves the field; in the server these are the gaps between the service's opening
-    hours. Work left at a break's start resumes at its end.
-    """
-    end = now_s + wait_s
-    for start, stop in sorted(breaks):
-        if stop <= now_s:
-            continue
-        if start <= now_s < stop:  # issued during the break: nothing moves until it ends
-            end += stop - now_s
-        elif start < end:
-            end += stop - start
-    return round(end - now_s)
+    """``wait_estimate.across_breaks`` on the simulation's clock (seconds)."""
+    return wait_estimate.across_breaks(
+        _instant(now_s), wait_s, [(_instant(a), _instant(b)) for a, b in breaks]
+    )

@@ -198,11 +198,12 @@ def test_estimate_uses_recent_service_times(in_process_hall):
     h.clock.advance(minutes=10)
     h.command("5", "next")  # C002 too
     t = issue(h, "C")
-    assert t["ahead"] == 0
+    assert t["ahead"] == 0 and t["estimated_wait_s"] == 600  # counter 5 is busy with C003
     t2 = issue(h, "C")
-    assert t2["ahead"] == 1 and t2["estimated_wait_s"] == 600
+    # (ahead + 1) services of 10 minutes at the one busy counter serving C
+    assert t2["ahead"] == 1 and t2["estimated_wait_s"] == 1200
     with h.hall.transaction() as s:
-        assert s.scalar(select(Ticket.estimated_wait_s).where(Ticket.public_id == t2["id"])) == 600
+        assert s.scalar(select(Ticket.estimated_wait_s).where(Ticket.public_id == t2["id"])) == 1200
 
 
 def test_rollover_job_expires_and_republishes(in_process_hall):

@@ -75,3 +75,20 @@ def test_transitions():
         check_transition("done", "called")
     with pytest.raises(TransitionError):
         check_transition("waiting", "done")
+
+
+def test_queue_wait_counts_free_counters_shares_and_breaks():
+    from datetime import UTC, datetime, timedelta
+
+    from queue_server.domain.wait_estimate import ServicePace, across_breaks, queue_wait_s
+
+    now = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
+    two_free = ServicePace(mean_service_s=600, capacity=3, idle_counters=2)
+    assert queue_wait_s(0, two_free, now) == 0 and queue_wait_s(1, two_free, now) == 0
+    assert queue_wait_s(2, two_free, now) == 200  # one service ahead spread over 3 counters
+    busy = ServicePace(mean_service_s=600, capacity=2, idle_counters=0)
+    assert queue_wait_s(3, busy, now) == 1200  # (3 + 1) × 600 ÷ 2
+    lunch = ((now + timedelta(minutes=10), now + timedelta(hours=2, minutes=10)),)
+    assert queue_wait_s(3, ServicePace(600, 2, 0, lunch), now) == 1200 + 7200
+    assert across_breaks(now + timedelta(hours=1), 60, lunch) == 3600 + 600 + 60
+    assert across_breaks(now, 60, lunch) == 60  # done before the break
