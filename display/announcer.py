@@ -13,7 +13,6 @@ keeps working silently and says so once in the log.
 
 from __future__ import annotations
 
-import io
 import logging
 import threading
 import time
@@ -62,45 +61,8 @@ class RecordingSink:
         self.played.append(wav)
 
 
-class MixerSink:
-    """Plays through pygame.mixer; without an audio device it logs once and goes quiet."""
-
-    def __init__(self) -> None:
-        self._ready: bool | None = None
-        self._current = None  # the playing Sound must stay referenced until it ends
-
-    def open(self) -> bool:
-        if self._ready is None:
-            import pygame
-
-            try:
-                pygame.mixer.init(frequency=22050, size=-16, channels=1, buffer=1024)
-                self._ready = True
-                log.info("audio: %s", pygame.mixer.get_init())
-            except pygame.error as exc:
-                self._ready = False
-                log.warning("no audio device (%s): the board runs without voice", exc)
-        return self._ready
-
-    def play(self, wav: bytes, volume: float) -> None:
-        if not self.open():
-            return
-        import pygame
-
-        try:
-            sound = pygame.mixer.Sound(file=io.BytesIO(wav))
-            sound.set_volume(volume)
-            sound.play()
-            self._current = sound
-        except pygame.error as exc:
-            log.error("could not play an announcement: %s", exc)
-
-    def close(self) -> None:
-        if self._ready:
-            import pygame
-
-            pygame.mixer.quit()
-        self._ready = None
+#: what a board without an audio device does (logged once)
+BOARD_WITHOUT_AUDIO = "the board runs without voice"
 
 
 @dataclass(frozen=True)

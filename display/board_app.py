@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 import paho.mqtt.client as mqtt
 import pygame
 
-from display.announcer import Announcer, MixerSink, prepare_clips
+from display.announcer import BOARD_WITHOUT_AUDIO, Announcer, prepare_clips
 from display.board_state import BoardState
 from display.board_view import BoardView
 from display.counter_view import CounterView
@@ -41,6 +41,7 @@ from display.legibility import Legibility
 from protocol import Board, Call, DeviceStatus, ProtocolError, Topics, decode, encode
 from protocol.messages import now_utc
 from protocol.mqtt_link import make_client, start
+from voice.mixer_output import MixerOutput
 from voice.phrase import CallWording
 from voice.vietnamese_numbers import NORTHERN, SOUTHERN
 
@@ -86,7 +87,7 @@ class BoardApp:
         self.announcer = announcer
         #: called after every full frame is drawn (the benchmark measures call → frame)
         self.on_frame = on_frame
-        self._sink: MixerSink | None = None
+        self._sink: MixerOutput | None = None
         #: malformed messages dropped since start
         self.dropped = 0
         #: successful connections to the broker since start (1 + reconnections)
@@ -293,7 +294,7 @@ class BoardApp:
         ready in the background (they may have to be generated first)."""
         if self.announcer is not None or not self.config.announce:
             return
-        self._sink = MixerSink()
+        self._sink = MixerOutput(without_audio=BOARD_WITHOUT_AUDIO)
         self._sink.open()
         self.announcer = Announcer(self._sink, volume=self.config.volume, clock=self._clock)
         wording = CallWording(

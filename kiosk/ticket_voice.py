@@ -14,7 +14,6 @@ taken and printed exactly as before.
 
 from __future__ import annotations
 
-import io
 import logging
 import queue
 import threading
@@ -33,7 +32,7 @@ from voice.clip_set import (
     espeak_available,
     generate_clip_set,
 )
-from voice.pcm_audio import RATE
+from voice.mixer_output import MixerOutput
 from voice.phrase import CallWording, PhraseBuilder
 
 log = logging.getLogger(__name__)
@@ -51,42 +50,6 @@ class AudioOut(Protocol):
     def open(self) -> bool: ...
 
     def play(self, wav: bytes, volume: float) -> None: ...
-
-
-class MixerOut:
-    """pygame.mixer, opened only on a kiosk that speaks (a Pi without audio would
-    otherwise log ALSA errors at every start); without a device it logs once and
-    plays nothing."""
-
-    def __init__(self) -> None:
-        self._ready: bool | None = None
-        self._current = None  # the playing Sound must stay referenced until it ends
-
-    def open(self) -> bool:
-        if self._ready is None:
-            import pygame
-
-            try:
-                pygame.mixer.init(frequency=RATE, size=-16, channels=1, buffer=1024)
-                self._ready = True
-                log.info("audio: %s", pygame.mixer.get_init())
-            except pygame.error as exc:
-                self._ready = False
-                log.warning("no audio device (%s): the kiosk does not speak the numbers", exc)
-        return self._ready
-
-    def play(self, wav: bytes, volume: float) -> None:
-        if not self.open():
-            return
-        import pygame
-
-        try:
-            sound = pygame.mixer.Sound(file=io.BytesIO(wav))
-            sound.set_volume(volume)
-            sound.play()
-            self._current = sound
-        except pygame.error as exc:  # e.g. the mixer was shut with the display
-            log.error("could not play a ticket prompt: %s", exc)
 
 
 @dataclass(frozen=True)
@@ -114,7 +77,11 @@ class TicketVoice:
     ) -> None:
         self.clip_dir = Path(clip_dir)
         self.volume = volume
-        self.out: AudioOut = out if out is not None else MixerOut()
+        self.out: AudioOut = (
+            out
+            if out is not None
+            else MixerOutput(without_audio="the kiosk does not speak the numbers")
+        )
         self.wording = wording or CallWording()
         self.generate = generate
         self.stale_s = stale_s
@@ -205,7 +172,10 @@ class TicketVoice:
             if missing:
                 log.warning(
                     "voice clips incomplete in %s (%d missing, e.g. %s): numbers needing "
-                    "them are not spoken", self.clip_dir, len(missing), missing[0],
+                    "them are not spoken",
+                    self.clip_dir,
+                    len(missing),
+                    missing[0],
                 )
             for clip_id in wanted:
                 if clip_id not in missing:

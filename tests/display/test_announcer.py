@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from display.announcer import Announcer, MixerSink, RecordingSink, prepare_clips
+from display.announcer import Announcer, RecordingSink, prepare_clips
 from display.board_state import Announcement
 from voice.clip_set import ClipSet
+from voice.mixer_output import MixerOutput
 from voice.phrase import CallWording, PhraseBuilder, call_clips
 
 T0 = datetime(2026, 11, 25, 8, 15, tzinfo=UTC)
@@ -144,7 +145,7 @@ def test_prepare_clips_generates_on_first_start_or_gives_up_quietly(tmp_path, ca
 
 def test_the_mixer_plays_on_the_dummy_driver(builder):
     assert os.environ.get("SDL_AUDIODRIVER") == "dummy"
-    sink = MixerSink()
+    sink = MixerOutput()
     try:
         assert sink.open()
         sink.play(builder.call("A012", "5").wav, 0.5)
@@ -156,10 +157,10 @@ def test_without_an_audio_device_the_board_logs_once_and_stays_silent():
     code = (
         "import logging, sys\n"
         "logging.basicConfig(level=logging.INFO, stream=sys.stdout)\n"
-        "from display.announcer import MixerSink\n"
+        "from voice.mixer_output import MixerOutput\n"
         "from voice.chime import chime\n"
         "from voice.pcm_audio import wav_bytes\n"
-        "sink = MixerSink()\n"
+        "sink = MixerOutput()\n"
         "for _ in range(3):\n"
         "    sink.play(wav_bytes(chime()), 1.0)\n"
         "print('still running', sink.open())\n"

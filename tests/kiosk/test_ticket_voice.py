@@ -17,11 +17,12 @@ from escpos.printer import Dummy
 from kiosk.kiosk_config import KioskConfig
 from kiosk.screen_model import CONFIRM_SECONDS
 from kiosk.station import KioskStation
-from kiosk.ticket_voice import MixerOut, TicketVoice, start_ticket_voice
+from kiosk.ticket_voice import TicketVoice, start_ticket_voice
 from kiosk.touch_ui import TouchUI
 from protocol.config_file import ConfigError
 from tests.kiosk.ui_driver import SIZE, FakeClock, button_rect, centre, finger_tap, run_until
 from voice.clip_set import ClipSet, generate_clip_set
+from voice.mixer_output import MixerOutput
 from voice.phrase import PhraseBuilder, ticket_prompt_clips
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,7 +110,7 @@ def test_the_real_touch_ui_speaks_each_printed_ticket_once(make_station, vi_clip
     assert os.environ.get("SDL_AUDIODRIVER") == "dummy"
     station = make_station(speak=True, voice_dir=str(vi_clips), volume=0.8)
     voice = start_ticket_voice(station.config)
-    assert isinstance(voice.out, MixerOut) and voice.volume == 0.8
+    assert isinstance(voice.out, MixerOutput) and voice.volume == 0.8
     voice.stale_s = 120  # a slow machine must not turn this into a test of timing
     ui, clock = _open_ui(station, voice)
     try:
