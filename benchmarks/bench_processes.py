@@ -34,7 +34,10 @@ def _counter_config(stack, path: Path) -> Path:
 
 def _spawn(args: list[str], log: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, *args], cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+        [sys.executable, *args],
+        cwd=ROOT,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
         env={"PATH": "/usr/bin:/bin", "GPIOZERO_PIN_FACTORY": "mock"},
     )
 
@@ -57,14 +60,31 @@ def run(progress) -> list[Figure]:
             progress("server under 8 s of ticket load")
             result = wrk_issue(stack.server_url, kiosk_token(stack), seconds=8)
             peak = proc_status(server.pid, "VmHWM") / 1024
-            figures.append(Figure(
-                "Peak RSS, server", peak, "MB", "-",
-                f"VmHWM of `python -m queue_server run` (SQLite, waitress 8 threads) after 8 s "
-                f"of 50 wrk clients issuing tickets ({result['requests']} requests)"))
+            figures.append(
+                Figure(
+                    "Peak RSS, server",
+                    peak,
+                    "MB",
+                    "-",
+                    "VmHWM of `python -m queue_server run` (SQLite, waitress 32 threads) "
+                    f"after 8 s of 50 wrk clients issuing tickets ({result['requests']} requests)",
+                )
+            )
         config = _counter_config(stack, stack.workdir / "counter.toml")
         progress(f"counter idle for {IDLE_S} s")
-        counter = _spawn(["-m", "counter", "run", "--mock-pins", "--config", str(config),
-                          "--log-level", "WARNING"], stack.workdir / "counter.log")
+        counter = _spawn(
+            [
+                "-m",
+                "counter",
+                "run",
+                "--mock-pins",
+                "--config",
+                str(config),
+                "--log-level",
+                "WARNING",
+            ],
+            stack.workdir / "counter.log",
+        )
         try:
             time.sleep(3)  # imports and connection done
             cpu0, t0 = cpu_seconds(counter.pid), time.monotonic()
@@ -74,22 +94,40 @@ def run(progress) -> list[Figure]:
         finally:
             _stop(counter)
         figures += [
-            Figure("Idle CPU, counter", cpu, "% of one core", "-",
-                   f"`python -m counter run --mock-pins` connected, no presses, user+system "
-                   f"CPU over {IDLE_S} s from /proc/PID/stat"),
-            Figure("Peak RSS, counter (idle)", idle_rss, "MB", "-",
-                   "VmHWM of the same process after the idle period"),
+            Figure(
+                "Idle CPU, counter",
+                cpu,
+                "% of one core",
+                "-",
+                f"`python -m counter run --mock-pins` connected, no presses, user+system "
+                f"CPU over {IDLE_S} s from /proc/PID/stat",
+            ),
+            Figure(
+                "Peak RSS, counter (idle)",
+                idle_rss,
+                "MB",
+                "-",
+                "VmHWM of the same process after the idle period",
+            ),
         ]
         progress(f"counter pressing next twice a second for {PRESSING_S} s")
-        pressing = _spawn(["-m", "simulator.pressing_counter", "--config", str(config),
-                           "--every", "0.5"], stack.workdir / "pressing.log")
+        pressing = _spawn(
+            ["-m", "simulator.pressing_counter", "--config", str(config), "--every", "0.5"],
+            stack.workdir / "pressing.log",
+        )
         try:
             time.sleep(PRESSING_S)
             busy_rss = proc_status(pressing.pid, "VmHWM") / 1024
         finally:
             _stop(pressing)
-        figures.append(Figure(
-            "Peak RSS, counter (pressing)", busy_rss, "MB", "-",
-            f"VmHWM of the same CounterStation code pressing 'next' every 0.5 s for "
-            f"{PRESSING_S} s (simulator.pressing_counter; calls answered by the server)"))
+        figures.append(
+            Figure(
+                "Peak RSS, counter (pressing)",
+                busy_rss,
+                "MB",
+                "-",
+                f"VmHWM of the same CounterStation code pressing 'next' every 0.5 s for "
+                f"{PRESSING_S} s (simulator.pressing_counter; calls answered by the server)",
+            )
+        )
     return figures

@@ -204,15 +204,7 @@ def _decide(
     waiting: list[DeskTicket] = []
     extra: dict = {}
     if command.action == "next":
-        rows = (
-            session.scalars(
-                select(Ticket).where(
-                    Ticket.status == TicketStatus.WAITING, Ticket.service_id.in_(served)
-                )
-            )
-            if served
-            else []
-        )
+        rows = _front_of_queue(session, served)
         waiting = [_desk_ticket(t, codes[t.service_id]) for t in rows]
         if policy.priority_mode == "interleave":
             desk = _with(
@@ -242,6 +234,31 @@ def _decide(
             served_services=frozenset(served_anywhere),
         )
     return decide(command.action, desk, waiting, policy, now, **extra)
+
+
+def _front_of_queue(session: Session, service_ids: list[int]) -> list[Ticket]:
+    """The first waiting priority ticket and the first regular one, in call order.
+
+    ``choose_for_counter`` only ever picks the best ticket overall or the best regular
+    one, so these two decide exactly as the whole queue would, without loading it.
+    """
+    if not service_ids:
+        return []
+    front = []
+    for priority in (True, False):
+        ticket = session.scalar(
+            select(Ticket)
+            .where(
+                Ticket.status == TicketStatus.WAITING,
+                Ticket.service_id.in_(service_ids),
+                Ticket.priority.is_(priority),
+            )
+            .order_by(Ticket.transferred.desc(), Ticket.issued_at, Ticket.sequence, Ticket.id)
+            .limit(1)
+        )
+        if ticket is not None:
+            front.append(ticket)
+    return front
 
 
 def _with(desk: Desk, **changes) -> Desk:

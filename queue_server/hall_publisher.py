@@ -55,7 +55,8 @@ class HallPublisher:
             if outcome.state is not None:
                 self._send(self.topics.state(counter), encode(outcome.state), True)
             if outcome.changed:
-                self._publish_board()
+                # coalesced: a burst of presses costs one board, built after their calls
+                self.board_changed()
             return outcome
 
     def board_changed(self) -> None:

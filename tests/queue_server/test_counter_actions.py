@@ -254,3 +254,27 @@ def test_ahead_printed_at_issue_matches_the_position_right_after(in_process_hall
         with h.hall.read() as s:
             row = s.scalar(select(Ticket).where(Ticket.public_id == t["id"]))
             assert t["ahead"] == ticket_position(s, row) == row.ahead_at_issue
+
+
+def test_front_of_queue_decides_as_the_whole_queue_would(in_process_hall):
+    import random
+
+    from queue_server.counter_actions import _desk_ticket, _front_of_queue
+    from queue_server.domain.counter_desk import QueuePolicy, choose_for_counter
+
+    h = in_process_hall
+    rng = random.Random(11)
+    for _ in range(30):
+        h.clock.advance(seconds=rng.choice([0, 3, 40]))
+        issue(h, rng.choice("DE"), priority=rng.random() < 0.3)
+    h.command("6", "next")
+    h.command("6", "transfer", service="E")
+    with h.hall.read() as s:
+        ids = [sid for sid, code in s.execute(select(Service.id, Service.code)) if code in "DE"]
+        whole = [_desk_ticket(t, "D") for t in s.scalars(
+            select(Ticket).where(Ticket.status == "waiting", Ticket.service_id.in_(ids)))]
+        front = [_desk_ticket(t, "D") for t in _front_of_queue(s, ids)]
+    for policy in (QueuePolicy(), QueuePolicy("interleave", 2)):
+        for run in range(4):
+            assert (choose_for_counter(front, policy, run).id
+                    == choose_for_counter(whole, policy, run).id)
