@@ -244,17 +244,42 @@ def services_overview(hall: Hall, session: Session) -> dict:
     }
 
 
-def ticket_view(hall: Hall, session: Session, ticket: Ticket) -> dict:
-    """The public view of one ticket: no personal data, only the queue."""
+#: seconds a field's pace is kept: phones polling their ticket share one computation
+PACE_TTL_S = 5.0
+
+
+def cached_pace(hall: Hall, session: Session, service: Service, timezone: str) -> ServicePace:
+    """The field's pace, computed at most every few seconds (and after every command)."""
+    return hall.cache.get(
+        pace_key(service.id),
+        PACE_TTL_S,
+        lambda: service_pace(session, service, hall.now(), timezone),
+    )
+
+
+def pace_key(service_id: int) -> tuple:
+    """The cache key of a field's pace (shared by ticket views and issuing)."""
+    return ("pace", service_id)
+
+
+def ticket_view(hall: Hall, session: Session, ticket: Ticket, *, as_issued: bool = False) -> dict:
+    """The public view of one ticket: no personal data, only the queue.
+
+    ``as_issued`` answers with the position and estimate printed on the ticket (a kiosk
+    repeating its request gets exactly the first answer); otherwise they are current.
+    """
     site = hall.site(session)
     service = session.get(Service, ticket.service_id)
     counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
-    ahead = ticket_position(session, ticket) if ticket.status == TicketStatus.WAITING else 0
-    estimate = (
-        estimate_for(session, service, ahead, hall.now(), site.timezone)
-        if ticket.status == TicketStatus.WAITING
-        else 0
-    )
+    if as_issued:
+        ahead, estimate = ticket.ahead_at_issue, ticket.estimated_wait_s
+    elif ticket.status == TicketStatus.WAITING:
+        ahead = ticket_position(session, ticket)
+        estimate = queue_wait_s(
+            ahead, cached_pace(hall, session, service, site.timezone), hall.now()
+        )
+    else:
+        ahead, estimate = 0, 0
     return {
         "id": ticket.public_id,
         "number": ticket.number,

@@ -20,7 +20,9 @@ from queue_server.domain.ticket_status import EventKind, TicketStatus
 from queue_server.domain.wait_estimate import ServicePace, queue_wait_s
 from queue_server.hall import Hall
 from queue_server.queue_views import (
+    PACE_TTL_S,
     opening_hours,
+    pace_key,
     service_pace,
     ticket_view,
 )
@@ -136,10 +138,10 @@ def _service_pace(hall: Hall, rules: ServiceRules) -> ServicePace:
 
     def load() -> ServicePace:
         with hall.read() as session:
-            svc = session.get(Service, rules.id)
-            return service_pace(session, svc, hall.now(), rules.timezone)
+            service = session.get(Service, rules.id)
+            return service_pace(session, service, hall.now(), rules.timezone)
 
-    return hall.cache.get(("pace", rules.id), RULES_TTL_S, load)
+    return hall.cache.get(pace_key(rules.id), PACE_TTL_S, load)
 
 
 def issue_ticket(
@@ -167,7 +169,7 @@ def issue_ticket(
 def _find_by_key(hall: Hall, scoped_key: str) -> dict | None:
     with hall.read() as session:
         ticket = session.scalar(select(Ticket).where(Ticket.idempotency_key == scoped_key))
-        return ticket_view(hall, session, ticket) if ticket else None
+        return ticket_view(hall, session, ticket, as_issued=True) if ticket else None
 
 
 def _issue(
