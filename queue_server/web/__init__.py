@@ -24,6 +24,7 @@ def create_app(runtime: Runtime, *, testing: bool = False) -> Flask:
         live_events,
         public,
         reports,
+        staffing,
         stats_api,
     )
 
@@ -54,6 +55,7 @@ def create_app(runtime: Runtime, *, testing: bool = False) -> Flask:
     app.register_blueprint(admin.blueprint)
     app.register_blueprint(reports.blueprint)
     app.register_blueprint(stats_api.blueprint)
+    app.register_blueprint(staffing.blueprint)
     app.register_blueprint(console.blueprint)
     errors.init_app(app)
     return app

@@ -4,7 +4,7 @@ import statistics
 
 import pytest
 
-from simulator import erlang_c
+from queue_server.domain import erlang_c
 from simulator.day_figures import day_report, render_report
 from simulator.day_simulation import simulate_day
 from simulator.hall_profile import (

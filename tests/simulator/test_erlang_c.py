@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from simulator import erlang_c
+from queue_server.domain import erlang_c
 from simulator.staffing import parse_arrivals, parse_target, staffing_plan
 
 
