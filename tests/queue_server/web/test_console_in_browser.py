@@ -1,21 +1,13 @@
 """The officer console in a real headless Chromium against the real server and broker."""
 
 import json
-import os
-import tempfile
-from pathlib import Path
 
 import requests
 
 from protocol import Topics
+from tests.support.screenshots import screenshot_dir
 
-#: screenshots land in docs/ only when asked for (MOTCUA_UPDATE_DOCS=1), so a test run
-#: never leaves the working tree changed
-DOCS = (
-    Path(__file__).resolve().parents[3] / "docs" / "console"
-    if os.environ.get("MOTCUA_UPDATE_DOCS")
-    else Path(tempfile.mkdtemp(prefix="motcua-shots-"))
-)
+DOCS = screenshot_dir("console")
 
 
 def _log_in(page, server, role):

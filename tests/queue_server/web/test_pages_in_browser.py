@@ -1,21 +1,13 @@
 """Dashboard, admin and security in a real headless Chromium against the real server."""
 
-import os
 import re
-import tempfile
-from pathlib import Path
 
 import requests
 
 from protocol import Board, DeviceStatus, Topics, decode, encode
+from tests.support.screenshots import screenshot_dir
 
-#: screenshots land in docs/ only when asked for (MOTCUA_UPDATE_DOCS=1), so a test run
-#: never leaves the working tree changed
-DOCS = (
-    Path(__file__).resolve().parents[3] / "docs" / "dashboard"
-    if os.environ.get("MOTCUA_UPDATE_DOCS")
-    else Path(tempfile.mkdtemp(prefix="motcua-shots-"))
-)
+DOCS = screenshot_dir("dashboard")
 
 
 def _log_in(page, server, role):
