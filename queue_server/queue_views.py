@@ -154,12 +154,6 @@ def service_pace(session: Session, service: Service, now: datetime, timezone: st
     )
 
 
-def estimate_for(
-    session: Session, service: Service, ahead: int, now: datetime, timezone: str
-) -> int:
-    return queue_wait_s(ahead, service_pace(session, service, now, timezone), now)
-
-
 def _call_order_sql():
     """``domain.next_ticket.call_order`` as an SQL row value, to count in the database."""
     return tuple_(
@@ -235,7 +229,9 @@ def services_overview(hall: Hall, session: Session) -> dict:
                 "hours": opening_hours(svc).as_text(),
                 "target_wait_min": svc.target_wait_min,
                 "waiting": waiting,
-                "estimated_wait_s": estimate_for(session, svc, waiting, now, site.timezone),
+                "estimated_wait_s": queue_wait_s(
+                    waiting, cached_pace(hall, session, svc, site.timezone), now
+                ),
             }
         )
     return {
