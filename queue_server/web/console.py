@@ -38,7 +38,7 @@ from queue_server.counter_staffing import CounterTaken, leave, seat_of, sit
 from queue_server.domain.queue_error import QueueError
 from queue_server.web.auth import roles_required
 from queue_server.web.context import runtime
-from queue_server.web.live_events import StreamSlots, sse_event, watcher
+from queue_server.web.live_events import StreamSlots, sse_event, watch_and_send, watcher
 
 blueprint = Blueprint("console", __name__, url_prefix="/console")
 
@@ -198,41 +198,18 @@ def desk_stream(
     unchanged one is not sent again. The stream ends after ``LIVE_STREAM_SECONDS`` and
     the browser reconnects by itself.
     """
-    cfg = current_app.config
-    keepalive, refresh = cfg["LIVE_KEEPALIVE_SECONDS"], cfg["LIVE_REFRESH_SECONDS"]
     slots = _slots()
     if not slots.take():
         yield "retry: 15000\n\n" + sse_event("busy", {"poll": True})
         return
-    live = watcher()
-    live.listen()
-    try:
-        live.wait_primed()
-        deadline = clock() + cfg["LIVE_STREAM_SECONDS"]
-        version = live.version
+
+    def numbered() -> tuple[int, dict]:
         data = render()
-        yield "retry: 2000\n\n" + sse_event("snapshot", data, data["seq"])
-        last_sent = last_render = clock()
-        while (now := clock()) < deadline:
-            timeout = min(keepalive - (now - last_sent), deadline - now,
-                          refresh - (now - last_render))
-            new_version = live.wait_for_change(version, timeout)
-            now = clock()
-            if new_version != version or now - last_render >= refresh:
-                version = new_version
-                fresh = render()
-                last_render = now
-                if fresh != data:
-                    data = fresh
-                    yield sse_event("snapshot", data, data["seq"])
-                    last_sent = now
-                    continue
-            if now - last_sent >= keepalive:
-                yield ": keep-alive\n\n"
-                last_sent = now
-        yield sse_event("bye", {"reason": "stream lifetime reached"})
+        return data["seq"], data
+
+    try:
+        yield from watch_and_send(numbered, clock=clock, send_unchanged=False)
     finally:
-        live.leave()
         slots.give_back()
 
 

@@ -162,18 +162,36 @@ def snapshot_stream(
     Must be iterated inside the request context (``stream_with_context``) so that
     ``render`` can use the request's language.
     """
-    cfg = current_app.config
-    keepalive, refresh = cfg["LIVE_KEEPALIVE_SECONDS"], cfg["LIVE_REFRESH_SECONDS"]
     slots: StreamSlots = current_app.extensions["live_slots"]
     if not slots.take():
         yield "retry: 10000\n: busy, come back later\n\n"
         return
+    try:
+        yield from watch_and_send(render, clock=clock)
+    finally:
+        slots.give_back()
+
+
+def watch_and_send(
+    render: Callable[[], tuple[int, dict]],
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    send_unchanged: bool = True,
+) -> Iterator[str]:
+    """A live stream once its slot is taken: a snapshot now, another on every change.
+
+    A fresh snapshot also goes out every ``LIVE_REFRESH_SECONDS`` (times grow without
+    any event) — unless ``send_unchanged`` is off and it equals the last one sent;
+    keep-alives fill the silences; the stream ends after ``LIVE_STREAM_SECONDS`` and
+    the browser reconnects by itself.
+    """
+    cfg = current_app.config
+    keepalive, refresh = cfg["LIVE_KEEPALIVE_SECONDS"], cfg["LIVE_REFRESH_SECONDS"]
     live = watcher()
     live.listen()
     try:
         live.wait_primed()
-        start = clock()
-        deadline = start + cfg["LIVE_STREAM_SECONDS"]
+        deadline = clock() + cfg["LIVE_STREAM_SECONDS"]
         version = live.version
         seq, data = render()
         yield "retry: 2000\n\n" + sse_event("snapshot", data, seq)
@@ -185,13 +203,16 @@ def snapshot_stream(
             now = clock()
             if new_version != version or now - last_render >= refresh:
                 version = new_version
-                seq, data = render()
-                yield sse_event("snapshot", data, seq)
-                last_sent = last_render = now
-            elif now - last_sent >= keepalive:
+                last_render = now
+                seq, fresh = render()
+                if send_unchanged or fresh != data:
+                    data = fresh
+                    yield sse_event("snapshot", data, seq)
+                    last_sent = now
+                    continue
+            if now - last_sent >= keepalive:
                 yield ": keep-alive\n\n"
                 last_sent = now
         yield sse_event("bye", {"reason": "stream lifetime reached"})
     finally:
         live.leave()
-        slots.give_back()
