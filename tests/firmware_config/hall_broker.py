@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 from firmware_config.hall_generator import BROKER_DIR
-from tests.support.mosquitto import find_mosquitto, free_port
+from tests.support.mosquitto import MosquittoBroker, find_mosquitto, free_port
 
 
-class HallBroker:
-    """The generated mosquitto.conf with only the port, file paths and persistence changed."""
+class HallBroker(MosquittoBroker):
+    """The generated mosquitto.conf with only the port, file paths and persistence changed.
+
+    Starts, stops and restarts like the tests' own broker; only its config differs.
+    """
 
     def __init__(self, hall: Path) -> None:
         binary = find_mosquitto()
@@ -30,27 +31,3 @@ class HallBroker:
         self.conf = hall / "test-mosquitto.conf"
         self.conf.write_text(f"user root\nlog_dest stderr\n{text}")
         self.proc: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [self.binary, "-c", str(self.conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"mosquitto exited: {self.proc.stderr.read().decode()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("mosquitto did not listen")
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
