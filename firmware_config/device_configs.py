@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from queue_server.domain.site_spec import DeviceSpec
+
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 ROLES = ("server", "kiosk", "display", "counter")
 _TABLE = re.compile(r"^\s*\[")
@@ -27,6 +29,38 @@ def toml_value(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     raise TypeError(f"no TOML form for {value!r}")
+
+
+def device_values(
+    device: DeviceSpec,
+    *,
+    site: str,
+    centre_name: str,
+    mqtt_url: str,
+    server_url: str,
+    token: str | None,
+    ca_file: str | None = None,
+) -> dict[str, Any]:
+    """The top-level keys of one device's config: what its role reads, nothing more.
+
+    The generator and the server's /admin both write device configs through this, so a
+    device set up either way reads the same keys.
+    """
+    values: dict[str, Any] = {"site": site, "device_id": device.id, "mqtt_url": mqtt_url}
+    if ca_file:
+        values["ca_file"] = ca_file
+    if device.kind == "kiosk":
+        values["server_url"] = server_url
+        if token:
+            values["device_token"] = token
+    elif device.kind == "display":
+        values["centre_name"] = centre_name
+    else:
+        values["counter"] = device.counter or ""
+        if ca_file:
+            # the counter station reads its CA under this name
+            values["mqtt_ca_file"] = ca_file
+    return values
 
 
 def render_config(

@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from firmware_config.broker_acl import SERVER_USER, render_acl
-from firmware_config.device_configs import render_config
+from firmware_config.device_configs import device_values, render_config
 from firmware_config.device_pins import PIN_KEYS
 from firmware_config.local_ca import CA_CERT, SERVER_CERT, SERVER_KEY, ensure_certificates
 from firmware_config.mosquitto_passwd import (
@@ -83,9 +83,11 @@ def render_mosquitto_conf(site: str, tls: bool, broker_dir: str = BROKER_DIR) ->
     return "\n".join(lines) + "\n"
 
 
-def broker_url(user: str, password: str, host: str, tls: bool) -> str:
+def broker_url(user: str, password: str, host: str, tls: bool, port: int | None = None) -> str:
+    """A device's ``mqtt_url``; the port defaults to the broker's standard one."""
     scheme = "mqtts" if tls else "mqtt"
-    return f"{scheme}://{quote(user, safe='')}:{quote(password, safe='')}@{host}:{broker_port(tls)}"
+    port = port or broker_port(tls)
+    return f"{scheme}://{quote(user, safe='')}:{quote(password, safe='')}@{host}:{port}"
 
 
 def read_tokens(path: Path) -> dict[str, str]:
@@ -186,23 +188,16 @@ def generate(
     raw_by_id = {raw.get("id"): raw for raw in source.raw_devices}
     for device in spec.devices:
         raw = raw_by_id.get(device.id, {})
-        values: dict[str, object] = {
-            "site": spec.id,
-            "device_id": device.id,
-            "mqtt_url": broker_url(device.id, passwords[device.id], server_host, tls),
-            **ca,
-        }
+        values = device_values(
+            device,
+            site=spec.id,
+            centre_name=spec.name,
+            mqtt_url=broker_url(device.id, passwords[device.id], server_host, tls),
+            server_url=f"http://{server_host}:{HTTP_PORT}",
+            token=tokens[device.id],
+            ca_file=DEVICE_CA_FILE if tls else None,
+        )
         tables = None
-        if device.kind == "kiosk":
-            values["server_url"] = f"http://{server_host}:{HTTP_PORT}"
-            values["device_token"] = tokens[device.id]
-        elif device.kind == "display":
-            values["centre_name"] = spec.name
-        else:
-            values["counter"] = device.counter or ""
-            if tls:
-                # the counter station reads its CA under this name
-                values["mqtt_ca_file"] = DEVICE_CA_FILE
         if "buzzer" in raw:
             values["buzzer"] = raw["buzzer"]
         pin_tables = {k: raw[k] for k in PIN_KEYS if k != "buzzer" and isinstance(raw.get(k), dict)}

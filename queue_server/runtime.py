@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
 from protocol.broker_url import BrokerUrl
+from queue_server.broker_accounts import BrokerAccounts
 from queue_server.day_rollover import DayRollover
+from queue_server.device_setup import DeviceSetup
+from queue_server.domain.queue_error import QueueError
 from queue_server.hall import Clock, Hall, system_clock
 from queue_server.hall_publisher import HallPublisher
 from queue_server.mqtt_bridge import MqttBridge
 from queue_server.server_config import ServerConfig
 from queue_server.storage.database import make_engine, make_session_factory
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -24,6 +30,12 @@ class Runtime:
     publisher: HallPublisher
     bridge: MqttBridge | None = None
     rollover: DayRollover | None = None
+    #: set when the server keeps the broker's account files (``broker_accounts_dir``)
+    broker_accounts: BrokerAccounts | None = None
+
+    @property
+    def device_setup(self) -> DeviceSetup:
+        return DeviceSetup(self.config.site, self.config.public_url, self.config.mqtt_url)
 
     @classmethod
     def build(cls, config: ServerConfig, clock: Clock = system_clock) -> Runtime:
@@ -46,15 +58,34 @@ class Runtime:
                 client_id=f"queue-server-{config.site}",
                 ca_file=config.ca_file,
             )
-        return cls(config, engine, hall, publisher, bridge, DayRollover(publisher))
+        accounts = None
+        if config.broker_accounts_dir is not None:
+            accounts = BrokerAccounts(
+                config.broker_accounts_dir,
+                config.site,
+                BrokerUrl.parse(config.mqtt_url).password if config.mqtt_url else None,
+                config.broker_pid_file,
+            )
+        return cls(config, engine, hall, publisher, bridge, DayRollover(publisher), accounts)
 
     def start(self) -> None:
+        if self.broker_accounts is not None:
+            self._sync_broker_accounts()
         self.publisher.start()
         if self.rollover is not None:
             self.rollover.check()
             self.rollover.start()
         if self.bridge is not None:
             self.bridge.start()
+
+    def _sync_broker_accounts(self) -> None:
+        """The broker's files follow the database; a failure is logged, the hall still runs."""
+        try:
+            with self.hall.transaction() as db:
+                self.broker_accounts.sync(db, self.hall.site(db))
+        except (QueueError, OSError) as exc:
+            log.error("broker accounts in %s not brought up to date: %s",
+                      self.broker_accounts.folder, exc)
 
     def stop(self) -> None:
         if self.bridge is not None:

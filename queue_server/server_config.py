@@ -26,6 +26,10 @@ class ServerConfig:
     ca_file: str | None = None
     #: "text" for people reading the journal, "json" for a log collector
     log_format: str = "text"
+    #: the broker's passwd/acl folder, kept from the device table (None: not touched)
+    broker_accounts_dir: Path | None = None
+    #: Mosquitto's pid file, signalled after an account change (None: a path unit reloads)
+    broker_pid_file: Path | None = None
 
     @classmethod
     def load(cls, path: str | Path | None, env=None) -> ServerConfig:
@@ -63,6 +67,16 @@ class ServerConfig:
             raise ConfigError(
                 f"config key 'log_format' must be \"text\" or \"json\", got {log_format!r}"
             )
+        broker_accounts_dir = optional(data, "broker_accounts_dir", "", str) or None
+        if broker_accounts_dir and not Path(broker_accounts_dir).is_dir():
+            raise ConfigError(
+                f"config key 'broker_accounts_dir': no such folder {broker_accounts_dir!r}"
+            )
+        if broker_accounts_dir and not mqtt_url:
+            raise ConfigError("config key 'broker_accounts_dir' needs 'mqtt_url' (the broker)")
+        broker_pid_file = optional(data, "broker_pid_file", "", str) or None
+        if broker_pid_file and not broker_accounts_dir:
+            raise ConfigError("config key 'broker_pid_file' needs 'broker_accounts_dir'")
         return cls(
             site=site,
             database_url=database_url,
@@ -74,6 +88,8 @@ class ServerConfig:
             public_url=optional(data, "public_url", "", str) or f"http://{host}:{port}",
             ca_file=ca_file,
             log_format=log_format,
+            broker_accounts_dir=Path(broker_accounts_dir) if broker_accounts_dir else None,
+            broker_pid_file=Path(broker_pid_file) if broker_pid_file else None,
         )
 
     def ensure_secret_key(self) -> str:

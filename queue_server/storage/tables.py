@@ -119,6 +119,9 @@ class Device(Base):
     kind: Mapped[str] = mapped_column(String(16))
     counter_number: Mapped[str | None] = mapped_column(String(8), nullable=True)
     token_hash: Mapped[str] = mapped_column(String(128))
+    #: Mosquitto ``$7$`` hash of the device's broker password; None until the server
+    #: keeps the broker's accounts (set in /admin, or taken over from the passwd file)
+    broker_password_hash: Mapped[str | None] = mapped_column(String(256), nullable=True)
     online: Mapped[bool] = mapped_column(Boolean, default=False)
     printer: Mapped[str | None] = mapped_column(String(16), nullable=True)
     version: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -16,8 +16,12 @@ from flask_login import current_user
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from firmware_config.mosquitto_passwd import hash_password
 from queue_server.accounts import create_user
+from queue_server.device_setup import new_broker_password
 from queue_server.device_tokens import hash_token, new_token
+from queue_server.domain.queue_error import QueueError
+from queue_server.domain.site_spec import DeviceSpec
 from queue_server.storage.tables import Counter, CounterService, Device, Service, Site, User
 from queue_server.web import admin_forms as forms
 from queue_server.web.auth import roles_required
@@ -347,21 +351,84 @@ def _counter_choices(db: Session, site_id: int) -> list[tuple[str, str]]:
     return [("", "–")] + [(n, _("Counter %(number)s", number=n)) for n in numbers]
 
 
+def _device(db: Session, code: str) -> Device:
+    device = db.scalar(select(Device).where(Device.site_id == _site(db).id, Device.code == code))
+    if device is None:
+        abort(404, description=_("No such device."))
+    return device
+
+
+def _give_broker_password(db: Session, device: Device) -> str | None:
+    """A new broker password for ``device``, written to the broker's files in this transaction.
+
+    None when this server does not keep the broker's accounts. When the files cannot
+    be written the request ends with an error and the transaction, with the device
+    change in it, rolls back: nothing is half done.
+    """
+    accounts = runtime().broker_accounts
+    if accounts is None:
+        return None
+    password = new_broker_password()
+    device.broker_password_hash = hash_password(password)
+    db.flush()
+    try:
+        accounts.write(db, _site(db))
+    except OSError as exc:
+        log.error("broker account files in %s not written: %s", accounts.folder, exc)
+        reason = exc.strerror or str(exc)
+        raise QueueError(
+            "broker_files",
+            f"Không ghi được tệp tài khoản của broker MQTT ({reason}). Chưa thay đổi gì.",
+            f"The broker's account files could not be written ({reason}). Nothing was changed.",
+            503,
+        ) from exc
+    return password
+
+
+def _credentials_page(device: DeviceSpec, centre_name: str, token: str | None,
+                      password: str | None):
+    """The page that shows a device's new secrets, once; call it after the commit."""
+    credentials = runtime().device_setup.credentials(device, centre_name, token, password)
+    return render_template(
+        "admin_credentials.html", tab="devices", credentials=credentials,
+        whole_config=token is not None and (password is not None or not _broker_kept()),
+        broker_kept=_broker_kept(), broker_reloaded=password is not None and _reload_broker(),
+        kind_labels=forms.KIND_LABELS,
+    )
+
+
+def _spec(device: Device) -> DeviceSpec:
+    return DeviceSpec(device.code, device.kind, device.counter_number)
+
+
+def _broker_kept() -> bool:
+    return runtime().broker_accounts is not None
+
+
+def _reload_broker() -> bool:
+    accounts = runtime().broker_accounts
+    return accounts is not None and accounts.reload()
+
+
 @blueprint.get("/devices")
 def devices():
+    accounts = runtime().broker_accounts
+    broker_users = accounts.users() if accounts is not None else set()
     with runtime().hall.transaction() as db:
         rows = db.scalars(
             select(Device).where(Device.site_id == _site(db).id).order_by(Device.kind, Device.code)
         ).all()
-        listing = [(d.code, d.kind, d.counter_number, d.online, d.last_seen) for d in rows]
+        listing = [(d.code, d.kind, d.counter_number, d.online, d.last_seen,
+                    d.code in broker_users) for d in rows]
     return render_template("admin_devices.html", tab="devices", devices=listing,
-                           kind_labels=forms.KIND_LABELS, confirm=forms.ConfirmForm())
+                           kind_labels=forms.KIND_LABELS, confirm=forms.ConfirmForm(),
+                           broker_kept=accounts is not None)
 
 
 @blueprint.route("/devices/new", methods=["GET", "POST"])
 def new_device():
     form = forms.DeviceForm()
-    token = None
+    made = None
     with runtime().hall.transaction() as db:
         site_row = _site(db)
         form.counter.choices = _counter_choices(db, site_row.id)
@@ -373,13 +440,14 @@ def new_device():
                 form.code.errors.append(_("A device with this name exists."))
             else:
                 token = new_token()
-                db.add(Device(site_id=site_row.id, code=form.code.data, kind=form.kind.data,
-                              counter_number=form.counter.data or None,
-                              token_hash=hash_token(token)))
-    if token:
-        _changed(f"new device {form.code.data}")
-        return render_template("admin_token.html", tab="devices", code=form.code.data,
-                               token=token)
+                device = Device(site_id=site_row.id, code=form.code.data, kind=form.kind.data,
+                                counter_number=form.counter.data or None,
+                                token_hash=hash_token(token))
+                db.add(device)
+                made = (_spec(device), site_row.name, token, _give_broker_password(db, device))
+    if made:
+        _changed(f"new device {made[0].id}")
+        return _credentials_page(*made)
     return _form_page(form, _("New device"), "devices", _("Add the device"))
 
 
@@ -390,12 +458,31 @@ def new_device_token(code: str):
         abort(400)
     token = new_token()
     with runtime().hall.transaction() as db:
-        device = db.scalar(
-            select(Device).where(Device.site_id == _site(db).id, Device.code == code)
-        )
-        if device is None:
-            abort(404, description=_("No such device."))
+        device = _device(db, code)
         device.token_hash = hash_token(token)
+        made = (_spec(device), _site(db).name, token, None)
     log.info("admin %s issued a new token for device %s", current_user.username, code)
     notify_change()
-    return render_template("admin_token.html", tab="devices", code=code, token=token)
+    return _credentials_page(*made)
+
+
+@blueprint.post("/devices/<code>/broker-password")
+def new_broker_password_for(code: str):
+    form = forms.ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not _broker_kept():
+        raise QueueError(
+            "broker_not_kept",
+            "Máy chủ này không quản lý tài khoản của broker MQTT (khóa cấu hình "
+            "broker_accounts_dir): hãy dùng firmware_config generate.",
+            "This server does not keep the broker's accounts (config key broker_accounts_dir): "
+            "use firmware_config generate.",
+            409,
+        )
+    with runtime().hall.transaction() as db:
+        device = _device(db, code)
+        made = (_spec(device), _site(db).name, None, _give_broker_password(db, device))
+    log.info("admin %s issued a new broker password for device %s", current_user.username, code)
+    notify_change()
+    return _credentials_page(*made)

@@ -10,7 +10,7 @@ import io
 import sys
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
+from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
 from queue_server.web.i18n import area_directories
@@ -31,12 +31,21 @@ def compiled(po_path: Path) -> bytes:
     return out.getvalue()
 
 
+def _messages(mo_bytes: bytes) -> dict:
+    """What a ``.mo`` says: every id with its translation. The header is left out, since
+    it names the Babel release that wrote the file and nothing a page shows."""
+    def key(text):  # a plural message holds a list of forms
+        return text if isinstance(text, str) else tuple(text)
+
+    return {key(m.id): key(m.string) for m in read_mo(io.BytesIO(mo_bytes)) if m.id}
+
+
 def stale_catalogues() -> list[Path]:
-    """``.po`` files whose ``.mo`` is missing or differs from a fresh compile."""
+    """``.po`` files whose ``.mo`` is missing or translates differently from a fresh compile."""
     stale = []
     for po in catalogue_files():
         mo = po.with_suffix(".mo")
-        if not mo.exists() or mo.read_bytes() != compiled(po):
+        if not mo.exists() or _messages(mo.read_bytes()) != _messages(compiled(po)):
             stale.append(po)
     return stale
 

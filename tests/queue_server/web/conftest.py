@@ -74,11 +74,13 @@ class Hall:
         return [payload for topic, payload, _ in self.published if topic.endswith(suffix)]
 
 
-@pytest.fixture
-def hall(tmp_path) -> Hall:
+def build_hall(tmp_path: Path, **config) -> Hall:
+    """The example site with staff accounts; ``config`` overrides ServerConfig fields."""
     clock = Clock()
-    config = ServerConfig(site="camau-hcc", database_url=f"sqlite:///{tmp_path / 'motcua.db'}",
-                          mqtt_url=None, data_dir=tmp_path, secret_key="k" * 32)
+    config = ServerConfig(**{
+        "site": "camau-hcc", "database_url": f"sqlite:///{tmp_path / 'motcua.db'}",
+        "mqtt_url": None, "data_dir": tmp_path, "secret_key": "k" * 32, **config,
+    })
     runtime = Runtime.build(config, clock=clock)
     upgrade(runtime.engine)
     with runtime.hall.transaction() as db:
@@ -91,9 +93,19 @@ def hall(tmp_path) -> Hall:
     h = Hall(runtime, app, clock)
     runtime.publisher.attach(lambda topic, payload, retain: h.published.append(
         (topic, payload, retain)))
+    return h
+
+
+def close_hall(h: Hall) -> None:
+    h.app.extensions["live_watcher"].stop()
+    h.runtime.engine.dispose()
+
+
+@pytest.fixture
+def hall(tmp_path) -> Hall:
+    h = build_hall(tmp_path)
     yield h
-    app.extensions["live_watcher"].stop()
-    runtime.engine.dispose()
+    close_hall(h)
 
 
 def csrf_token_of(html: str) -> str:
