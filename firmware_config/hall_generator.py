@@ -181,6 +181,8 @@ def generate(
         "site": spec.id,
         "mqtt_url": broker_url(SERVER_USER, passwords[SERVER_USER], "127.0.0.1", tls),
         "public_url": f"http://{server_host}:{HTTP_PORT}",
+        # devices added in /admin get their broker account in these files at once
+        "broker_accounts_dir": BROKER_DIR,
         **ca,
     }
     write_file(out / "server.toml", render_config("server", server_values), SECRET_MODE, report)

@@ -332,6 +332,13 @@ systemd_units() {
             /etc/systemd/system/motcua-backup.timer 0644 root:root && reload=1
         ensure_symlink /etc/systemd/system/timers.target.wants/motcua-backup.timer \
             /etc/systemd/system/motcua-backup.timer
+        # the broker reloads the accounts the server changes (devices added in /admin)
+        for name in motcua-broker-reload.path motcua-broker-reload.service; do
+            install_file "$HERE/systemd/$name" "/etc/systemd/system/$name" 0644 root:root &&
+                reload=1
+        done
+        ensure_symlink /etc/systemd/system/multi-user.target.wants/motcua-broker-reload.path \
+            /etc/systemd/system/motcua-broker-reload.path
         ensure_dir /var/backups/motcua 0750 "$SERVICE_USER:$SERVICE_USER"
         ensure_dir /var/lib/motcua 0750 "$SERVICE_USER:$SERVICE_USER"
     fi
@@ -407,10 +414,13 @@ broker() {
     done
     install_file "$CONFIG_DIR/mosquitto.conf" /etc/mosquitto/conf.d/motcua.conf 0644 root:root &&
         restart=1
-    ensure_dir /etc/mosquitto/motcua 0750 mosquitto:mosquitto
-    install_file "$CONFIG_DIR/passwd" /etc/mosquitto/motcua/passwd 0600 mosquitto:mosquitto &&
-        restart=1
-    install_file "$CONFIG_DIR/acl" /etc/mosquitto/motcua/acl 0640 mosquitto:mosquitto &&
+    # The server keeps passwd and acl from its device table (devices added in /admin):
+    # it owns them, the broker's group reads them, new files inherit the group (setgid).
+    # A change here is merged back by the server when it restarts at the end.
+    ensure_dir /etc/mosquitto/motcua 2750 "$SERVICE_USER:mosquitto"
+    install_file "$CONFIG_DIR/passwd" /etc/mosquitto/motcua/passwd 0640 \
+        "$SERVICE_USER:mosquitto" && restart=1
+    install_file "$CONFIG_DIR/acl" /etc/mosquitto/motcua/acl 0640 "$SERVICE_USER:mosquitto" &&
         restart=1
     for name in ca.crt server.crt; do
         if [[ -f "$CONFIG_DIR/$name" ]]; then

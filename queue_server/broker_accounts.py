@@ -3,8 +3,9 @@
 When ``broker_accounts_dir`` is set, a device added in /admin (or given a new broker
 password there) gets its Mosquitto account at once: the server rewrites ``passwd``
 and ``acl`` in that folder and makes the broker read them again (SIGHUP through
-``broker_pid_file``, or the ``motcua-broker-reload.path`` unit on a Pi, which watches
-the files). The rules are those of DESIGN.md section 4, from firmware_config.
+``broker_pid_file``, or on a Pi the ``motcua-broker-reload.path`` unit, which watches
+the folder's ``reload-request`` file). The rules are those of DESIGN.md section 4,
+from firmware_config.
 
 Devices whose broker password was set in /admin carry its hash in the database, and
 that hash wins. Every other account already in the file (devices set up with
@@ -19,6 +20,7 @@ import os
 import signal
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -39,6 +41,8 @@ log = logging.getLogger(__name__)
 
 #: the broker (group ``mosquitto``) reads the files; nobody else may
 FILE_MODE = 0o640
+#: written after every change; the path unit that reloads the broker watches it
+RELOAD_REQUEST = "reload-request"
 
 
 @dataclass(frozen=True)
@@ -136,9 +140,15 @@ class BrokerAccounts:
     def reload(self) -> bool:
         """Ask the broker to read its files again; True when it was signalled here.
 
-        Without a pid file the reload is left to the ``motcua-broker-reload.path``
-        unit, which sees the files change (the broker runs as another user on a Pi).
+        The request file is rewritten in place either way: ``motcua-broker-reload.path``
+        watches it on a Pi, where the broker runs as another user the server cannot
+        signal. (A watch on ``passwd`` itself would miss the atomic rename that writes it.)
         """
+        try:
+            with open(self.folder / RELOAD_REQUEST, "w", encoding="utf-8") as request:
+                request.write(f"{datetime.now(UTC).isoformat()}\n")
+        except OSError as exc:
+            log.error("could not ask for a broker reload in %s: %s", self.folder, exc)
         if self.pid_file is None:
             return False
         try:

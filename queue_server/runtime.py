@@ -70,7 +70,7 @@ class Runtime:
 
     def start(self) -> None:
         if self.broker_accounts is not None:
-            self._sync_broker_accounts()
+            self.sync_broker_accounts()
         self.publisher.start()
         if self.rollover is not None:
             self.rollover.check()
@@ -78,14 +78,14 @@ class Runtime:
         if self.bridge is not None:
             self.bridge.start()
 
-    def _sync_broker_accounts(self) -> None:
+    def sync_broker_accounts(self) -> None:
         """The broker's files follow the database; a failure is logged, the hall still runs."""
         try:
             with self.hall.transaction() as db:
                 self.broker_accounts.sync(db, self.hall.site(db))
         except (QueueError, OSError) as exc:
-            log.error("broker accounts in %s not brought up to date: %s",
-                      self.broker_accounts.folder, exc)
+            log.error("config key 'broker_accounts_dir' (%s): the broker's accounts are not "
+                      "up to date: %s", self.broker_accounts.folder, exc)
 
     def stop(self) -> None:
         if self.bridge is not None:

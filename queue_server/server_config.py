@@ -67,11 +67,9 @@ class ServerConfig:
             raise ConfigError(
                 f"config key 'log_format' must be \"text\" or \"json\", got {log_format!r}"
             )
+        # the folder is checked when the server starts: commands such as create-user
+        # read this config on machines that have no broker
         broker_accounts_dir = optional(data, "broker_accounts_dir", "", str) or None
-        if broker_accounts_dir and not Path(broker_accounts_dir).is_dir():
-            raise ConfigError(
-                f"config key 'broker_accounts_dir': no such folder {broker_accounts_dir!r}"
-            )
         if broker_accounts_dir and not mqtt_url:
             raise ConfigError("config key 'broker_accounts_dir' needs 'mqtt_url' (the broker)")
         broker_pid_file = optional(data, "broker_pid_file", "", str) or None

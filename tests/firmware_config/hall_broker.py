@@ -16,7 +16,7 @@ class HallBroker(MosquittoBroker):
     Starts, stops and restarts like the tests' own broker; only its config differs.
     """
 
-    def __init__(self, hall: Path) -> None:
+    def __init__(self, hall: Path, extra_conf: str = "") -> None:
         binary = find_mosquitto()
         if binary is None:
             raise RuntimeError("mosquitto is not installed")
@@ -29,5 +29,5 @@ class HallBroker(MosquittoBroker):
         text = re.sub(r"^(persistence_location|autosave_interval) .*$", "", text, flags=re.M)
         # files in a root-only temp folder: keep running as root instead of 'mosquitto'
         self.conf = hall / "test-mosquitto.conf"
-        self.conf.write_text(f"user root\nlog_dest stderr\n{text}")
+        self.conf.write_text(f"user root\nlog_dest stderr\n{extra_conf}{text}")
         self.proc: subprocess.Popen | None = None

@@ -122,7 +122,12 @@ def test_second_run_changes_nothing(tmp_path, script, hall, role, config):
             hall / "mosquitto.conf").read_bytes()
         for name in ("passwd", "acl", "server.crt", "server.key", "ca.crt"):
             assert (etc / "mosquitto/motcua" / name).read_bytes() == (hall / name).read_bytes()
-        assert oct((etc / "mosquitto/motcua/passwd").stat().st_mode & 0o777) == "0o600"
+        # the server rewrites them (devices added in /admin); the broker's group reads them
+        assert oct((etc / "mosquitto/motcua/passwd").stat().st_mode & 0o777) == "0o640"
+        assert oct((etc / "mosquitto/motcua").stat().st_mode & 0o7777) == "0o2750"
+        watch = etc / "systemd/system/multi-user.target.wants/motcua-broker-reload.path"
+        assert os.readlink(watch) == "/etc/systemd/system/motcua-broker-reload.path"
+        assert "reload-request" in (etc / "systemd/system/motcua-broker-reload.path").read_text()
         assert (etc / "systemd/system/timers.target.wants/motcua-backup.timer").is_symlink()
         assert (root / "var/backups/motcua").is_dir()
     else:

@@ -63,3 +63,9 @@ def test_config_errors_name_the_key(tmp_path):
     assert out.returncode == 2 and "'mqtt_url'" in out.stderr
     missing = run_cli("init-db", config=tmp_path / "nope.toml")
     assert missing.returncode == 2 and "not found" in missing.stderr
+    cfg = write_config(tmp_path, 'broker_accounts_dir = "/etc/mosquitto/motcua"\n')
+    out = run_cli("init-db", config=cfg)  # no broker to keep the accounts of
+    assert out.returncode == 2 and "'broker_accounts_dir'" in out.stderr
+    cfg = write_config(tmp_path, 'broker_pid_file = "/run/mosquitto/mosquitto.pid"\n')
+    out = run_cli("init-db", config=cfg)
+    assert out.returncode == 2 and "'broker_pid_file'" in out.stderr

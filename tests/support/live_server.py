@@ -41,6 +41,8 @@ class LiveServer:
     site: str = "camau-hcc"
     port: int = field(default_factory=free_port)
     tokens: dict[str, str] = field(default_factory=dict)
+    #: more lines for server.toml
+    extra_config: str = ""
     proc: subprocess.Popen | None = None
 
     @property
@@ -60,6 +62,7 @@ class LiveServer:
             f'mqtt_url = "{self.mqtt_url}"\n'
             f"port = {self.port}\n"
             f'public_url = "{self.url}"\n'
+            + self.extra_config
         )
         loaded = run_cli("load-site", str(self.site_file), config=self.config)
         if loaded.returncode != 0:

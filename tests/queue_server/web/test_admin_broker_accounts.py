@@ -111,3 +111,19 @@ def test_a_server_that_does_not_keep_the_accounts_says_so(hall):
     assert r.status_code == 200 and 'id="broker-password"' not in page
     assert "firmware_config generate" in page
     assert "Cấp mật khẩu MQTT mới" not in admin.get("/admin/devices").get_data(as_text=True)
+
+
+def test_at_start_the_files_follow_the_database(kept, caplog):
+    admin = kept.login("admin")
+    page = admin.post("/admin/devices/new", data={"code": "display-2", "kind": "display",
+                                                  "counter": ""}).get_data(as_text=True)
+    password = _between(page, 'id="broker-password">')
+    assert (kept.folder / "reload-request").exists()  # what the path unit on a Pi watches
+    (kept.folder / "passwd").unlink()  # a restored card, an overwritten file…
+    kept.runtime.sync_broker_accounts()
+    hashes = _hashes(kept.folder)
+    assert verify_password(password, hashes["display-2"])
+    assert verify_password(kept.server_password, hashes[SERVER_USER])
+    shutil.rmtree(kept.folder)
+    kept.runtime.sync_broker_accounts()  # logged, never fatal: the hall keeps running
+    assert "config key 'broker_accounts_dir'" in caplog.text
