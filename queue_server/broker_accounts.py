@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -102,6 +103,8 @@ class BrokerAccounts:
         self.site = site
         self.server_password = server_password
         self.pid_file = pid_file
+        #: held by whoever changes a device's account, until that change is committed
+        self.lock = threading.RLock()
 
     # --- the files -----------------------------------------------------------------------
 
@@ -162,7 +165,10 @@ class BrokerAccounts:
         return True
 
     def sync(self, db: Session, site_row: Site) -> None:
-        """At start: the files follow the database (after a restore, say)."""
+        """At start: the files follow the database (after a restore, say).
+
+        Call it holding ``lock`` around the whole transaction, as admin changes do.
+        """
         if self.write(db, site_row):
             log.info("broker accounts rewritten in %s", self.folder)
             self.reload()

@@ -81,7 +81,7 @@ class Runtime:
     def sync_broker_accounts(self) -> None:
         """The broker's files follow the database; a failure is logged, the hall still runs."""
         try:
-            with self.hall.transaction() as db:
+            with self.broker_accounts.lock, self.hall.transaction() as db:
                 self.broker_accounts.sync(db, self.hall.site(db))
         except (QueueError, OSError) as exc:
             log.error("config key 'broker_accounts_dir' (%s): the broker's accounts are not "

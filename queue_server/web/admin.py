@@ -9,6 +9,7 @@ dashboards.
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -385,29 +386,29 @@ def _give_broker_password(db: Session, device: Device) -> str | None:
     return password
 
 
+def _broker_change():
+    """Held across a device change and its commit, so that two admins saving at once
+    cannot each write the broker's files without the other's new account."""
+    accounts = runtime().broker_accounts
+    return accounts.lock if accounts is not None else nullcontext()
+
+
 def _credentials_page(device: DeviceSpec, centre_name: str, token: str | None,
                       password: str | None):
-    """The page that shows a device's new secrets, once; call it after the commit."""
+    """After the commit: the broker reloads a new password, the page shows the secrets once."""
+    accounts = runtime().broker_accounts
+    reloaded = password is not None and accounts is not None and accounts.reload()
     credentials = runtime().device_setup.credentials(device, centre_name, token, password)
     return render_template(
         "admin_credentials.html", tab="devices", credentials=credentials,
-        whole_config=token is not None and (password is not None or not _broker_kept()),
-        broker_kept=_broker_kept(), broker_reloaded=password is not None and _reload_broker(),
+        whole_config=token is not None and (password is not None or accounts is None),
+        broker_kept=accounts is not None, broker_reloaded=reloaded,
         kind_labels=forms.KIND_LABELS,
     )
 
 
 def _spec(device: Device) -> DeviceSpec:
     return DeviceSpec(device.code, device.kind, device.counter_number)
-
-
-def _broker_kept() -> bool:
-    return runtime().broker_accounts is not None
-
-
-def _reload_broker() -> bool:
-    accounts = runtime().broker_accounts
-    return accounts is not None and accounts.reload()
 
 
 @blueprint.get("/devices")
@@ -429,7 +430,7 @@ def devices():
 def new_device():
     form = forms.DeviceForm()
     made = None
-    with runtime().hall.transaction() as db:
+    with _broker_change(), runtime().hall.transaction() as db:
         site_row = _site(db)
         form.counter.choices = _counter_choices(db, site_row.id)
         if form.validate_on_submit():
@@ -471,7 +472,7 @@ def new_broker_password_for(code: str):
     form = forms.ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    if not _broker_kept():
+    if runtime().broker_accounts is None:
         raise QueueError(
             "broker_not_kept",
             "Máy chủ này không quản lý tài khoản của broker MQTT (khóa cấu hình "
@@ -480,7 +481,7 @@ def new_broker_password_for(code: str):
             "use firmware_config generate.",
             409,
         )
-    with runtime().hall.transaction() as db:
+    with _broker_change(), runtime().hall.transaction() as db:
         device = _device(db, code)
         made = (_spec(device), _site(db).name, None, _give_broker_password(db, device))
     log.info("admin %s issued a new broker password for device %s", current_user.username, code)
