@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import shutil
+import threading
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import select
@@ -20,16 +22,28 @@ def _between(page: str, start: str) -> str:
     return page.split(start)[1].split("<")[0]
 
 
-@pytest.fixture
-def kept(tmp_path):
-    """A hall whose server keeps the broker files of a generated hall folder."""
+def _kept_hall(tmp_path, **config):
     folder = tmp_path / "broker"
     generate(SITE_FILE, folder, server_host="127.0.0.1")
     server_url = tomllib.loads((folder / "server.toml").read_text())["mqtt_url"]
     h = build_hall(tmp_path, mqtt_url=server_url, broker_accounts_dir=folder,
-                   public_url="http://127.0.0.1:8080")
+                   public_url="http://127.0.0.1:8080", **config)
     h.folder = folder
     h.server_password = BrokerUrl.parse(server_url).password
+    return h
+
+
+@pytest.fixture
+def kept(tmp_path):
+    """A hall whose server keeps the broker files of a generated hall folder."""
+    h = _kept_hall(tmp_path)
+    yield h
+    close_hall(h)
+
+
+@pytest.fixture
+def kept_any_db(tmp_path, database_url):
+    h = _kept_hall(tmp_path, database_url=database_url)
     yield h
     close_hall(h)
 
@@ -127,3 +141,19 @@ def test_at_start_the_files_follow_the_database(kept, caplog):
     shutil.rmtree(kept.folder)
     kept.runtime.sync_broker_accounts()  # logged, never fatal: the hall keeps running
     assert "config key 'broker_accounts_dir'" in caplog.text
+
+
+def test_admins_adding_devices_at_once_lose_no_account(kept_any_db):
+    hall = kept_any_db
+    clients = [hall.login("admin") for _ in range(6)]
+    start = threading.Barrier(len(clients))
+
+    def add(n: int) -> int:
+        start.wait()
+        return clients[n].post("/admin/devices/new", data={
+            "code": f"display-{n + 10}", "kind": "display", "counter": ""}).status_code
+
+    with ThreadPoolExecutor(len(clients)) as pool:
+        assert list(pool.map(add, range(len(clients)))) == [200] * len(clients)
+    users = set(_hashes(hall.folder))
+    assert {f"display-{n + 10}" for n in range(len(clients))} <= users
