@@ -104,7 +104,7 @@ def test_new_counter_and_its_call_station_from_the_admin_pages(locked_hall, page
     broker_password = page.locator("#broker-password").inner_text()
     url = page.locator("#mqtt-url").inner_text()
     assert url == f"mqtt://counter-7:{broker_password}@127.0.0.1:{BrokerUrl.parse(own_url).port}"
-    assert "đã nạp tài khoản mới" in page.locator("#broker-state").inner_text()
+    assert "Đã báo broker MQTT nạp tài khoản mới" in page.locator("#broker-state").inner_text()
     config = tomllib.loads(page.locator("#device-config").inner_text())
     assert (config["device_id"], config["counter"], config["mqtt_url"]) == ("counter-7", "7", url)
     assert page.get_attribute("#config-download", "download") == "counter-7.toml"
