@@ -29,7 +29,8 @@ test: system-deps $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
-bench: system-deps $(STAMP)
+bench: $(STAMP)
+	@sh scripts/system-deps.sh bench
 	$(BIN)/python -m benchmarks
 
 i18n: $(STAMP)

@@ -1,7 +1,8 @@
 """Run every ``benchmarks/bench_*.py`` and rewrite BENCHMARKS.md.
 
 Each module has ``run(progress) -> list[Figure]``; ``progress(text)`` shows where a
-long run is. ``python -m benchmarks [NAME ...]`` runs only the named modules.
+long run is. ``python -m benchmarks [NAME ...]`` runs only the named modules and keeps
+the other suites' rows of BENCHMARKS.md as they were.
 """
 
 from __future__ import annotations
@@ -53,27 +54,51 @@ def main(argv: list[str]) -> int:
             failures.append(name)
             traceback.print_exc()
         print(f"    done in {time.monotonic() - t0:.0f} s", flush=True)
-    write_report(rows, failures, time.monotonic() - started)
+    kept = kept_rows(names) if argv else []
+    write_report(rows, failures, time.monotonic() - started, kept, names if argv else None)
     return 1 if failures else 0
 
 
-def write_report(rows: list[tuple[str, Figure]], failures: list[str], seconds: float) -> None:
+def kept_rows(run: list[str]) -> list[tuple[str, str]]:
+    """``(suite, table line)`` of the suites a partial run did not touch, from BENCHMARKS.md."""
+    path = ROOT / "BENCHMARKS.md"
+    if not path.exists():
+        return []
+    done = {name.removeprefix("bench_") for name in run}
+    kept = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if not line.startswith("| ") or len(cells) < 5 or cells[0] == "figure":
+            continue
+        if cells[-1] not in done:
+            kept.append((cells[-1], line))
+    return kept
+
+
+def write_report(rows: list[tuple[str, Figure]], failures: list[str], seconds: float,
+                 kept: list[tuple[str, str]] | None = None,
+                 partial: list[str] | None = None) -> None:
+    run_note = f"Run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {seconds:.0f} s"
+    if partial:
+        suites = ", ".join(n.removeprefix("bench_") for n in partial)
+        run_note += f" (only {suites}; the other rows are from an earlier run)"
     lines = [
         "# Benchmarks",
         "",
         "Written by `make bench`; every figure is measured on the machine named below,",
         "in one run.",
         "",
-        f"Machine: {machine()}. Run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {seconds:.0f} s.",
+        f"Machine: {machine()}. {run_note}.",
         "",
         "| figure | value | goal | how measured | suite |",
         "|---|---|---|---|---|",
     ]
+    table = list(kept or [])
     for suite, fig in rows:
-        lines.append(
-            f"| {fig.name} | {fig.value_text()} | {fig.goal} | {fig.method} | "
-            f"{suite.removeprefix('bench_')} |"
-        )
+        name = suite.removeprefix("bench_")
+        table.append((name, f"| {fig.name} | {fig.value_text()} | {fig.goal} | {fig.method} | "
+                            f"{name} |"))
+    lines += [line for _, line in sorted(table, key=lambda row: row[0])]
     if failures:
         lines += ["", "Failed suites (see the run's output): " + ", ".join(failures)]
     (ROOT / "BENCHMARKS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
