@@ -58,17 +58,19 @@ def merge_accounts(
     server_password: str | None,
     old_passwd: str = "",
     old_acl: str = "",
+    retired: Iterable[str] = (),
 ) -> AccountFiles:
     """The new ``passwd`` and ``acl`` texts; pure, so every rule is tested without files.
 
-    ``devices`` pairs each device of the site with the hash kept in the database (or
-    None). A device's hash comes from the database, else from the old file; the
-    server's entry is kept while it still matches the server's own password.
+    ``devices`` pairs each device in use with the hash kept in the database (or None).
+    A device's hash comes from the database, else from the old file; the server's
+    entry is kept while it still matches the server's own password. ``retired``
+    devices lose their login and their rules.
     """
     devices = list(devices)
     old = {user: hashed for user, (_, hashed) in parse_passwd(old_passwd).items()}
     hashes: dict[str, str] = {}
-    known = {SERVER_USER, *(spec.id for spec, _ in devices)}
+    known = {SERVER_USER, *(spec.id for spec, _ in devices), *retired}
     for user, hashed in old.items():
         if user not in known:
             hashes[user] = hashed  # an account this server does not manage: left alone
@@ -130,10 +132,12 @@ class BrokerAccounts:
         ).all()
         files = merge_accounts(
             self.site,
-            [(DeviceSpec(d.code, d.kind, d.counter_number), d.broker_password_hash) for d in rows],
+            [(DeviceSpec(d.code, d.kind, d.counter_number), d.broker_password_hash)
+             for d in rows if d.active],
             self.server_password,
             self._read("passwd"),
             self._read("acl"),
+            retired=[d.code for d in rows if not d.active],
         )
         report = GenerateReport()
         write_file(self.folder / "acl", files.acl, FILE_MODE, report)

@@ -100,7 +100,7 @@ def change_marker(session: Session, site_id: int) -> tuple:
     ).all()
     devices = session.execute(
         select(Device.id, Device.online, Device.printer, Device.last_seen, Device.counter_number)
-        .where(Device.site_id == site_id)
+        .where(Device.site_id == site_id, Device.active.is_(True))
         .order_by(Device.id)
     ).all()
     services = session.execute(
@@ -206,7 +206,9 @@ def _devices(session: Session, site) -> list[DeviceNow]:
     return [
         DeviceNow(d.code, d.kind, d.counter_number, d.online, d.printer, d.version, d.last_seen)
         for d in session.scalars(
-            select(Device).where(Device.site_id == site.id).order_by(Device.kind, Device.code)
+            select(Device)
+            .where(Device.site_id == site.id, Device.active.is_(True))
+            .order_by(Device.kind, Device.code)
         )
     ]
 

@@ -108,8 +108,8 @@ class MqttBridge:
             device = session.scalar(
                 select(Device).where(Device.site_id == site.id, Device.code == device_code)
             )
-            if device is None:
-                log.warning("status from unknown device %r ignored", device_code)
+            if device is None or not device.active:
+                log.warning("status from unknown or retired device %r ignored", device_code)
                 return
             device.online = status.online
             device.printer = status.printer

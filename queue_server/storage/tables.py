@@ -21,6 +21,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -122,6 +123,8 @@ class Device(Base):
     #: Mosquitto ``$7$`` hash of the device's broker password; None until the server
     #: keeps the broker's accounts (set in /admin, or taken over from the passwd file)
     broker_password_hash: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    #: False once retired in /admin: no token, no broker account, off the dashboard
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     online: Mapped[bool] = mapped_column(Boolean, default=False)
     printer: Mapped[str | None] = mapped_column(String(16), nullable=True)
     version: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -82,7 +82,7 @@ def site():
             saved = False
     if saved:
         _changed("the site")
-        flash(_("Saved. The hall display shows the change now."))
+        flash(_("Saved. The hall display shows the change now."), "ok")
         return redirect(url_for("admin.site"))
     return _form_page(form, _("Centre"), "site", _("Save"))
 
@@ -159,7 +159,7 @@ def new_field():
             saved = form.code.data
     if saved:
         _changed(f"new field {saved}")
-        flash(_("Field %(code)s added.", code=saved))
+        flash(_("Field %(code)s added.", code=saved), "ok")
         return redirect(url_for("admin.fields"))
     return _form_page(form, _("New field"), "fields", _("Add the field"))
 
@@ -183,7 +183,7 @@ def edit_field(code: str):
                 saved = True
     if saved:
         _changed(f"field {code}")
-        flash(_("Field %(code)s saved.", code=code))
+        flash(_("Field %(code)s saved.", code=code), "ok")
         return redirect(url_for("admin.fields"))
     form.code.render_kw = {"readonly": True}
     return _form_page(form, _("Field %(code)s", code=code), "fields", _("Save"))
@@ -248,7 +248,7 @@ def new_counter():
                 saved = counter.number
     if saved:
         _changed(f"new counter {saved}")
-        flash(_("Counter %(number)s added.", number=saved))
+        flash(_("Counter %(number)s added.", number=saved), "ok")
         return redirect(url_for("admin.counters"))
     return _form_page(form, _("New counter"), "counters", _("Add the counter"))
 
@@ -275,7 +275,7 @@ def edit_counter(number: str):
                 saved = True
     if saved:
         _changed(f"counter {number}")
-        flash(_("Counter %(number)s saved.", number=number))
+        flash(_("Counter %(number)s saved.", number=number), "ok")
         return redirect(url_for("admin.counters"))
     form.number.render_kw = {"readonly": True}
     return _form_page(form, _("Counter %(number)s", number=number), "counters", _("Save"))
@@ -299,7 +299,7 @@ def officers():
         listing = [(u.id, u.username, u.full_name, u.role, u.active) for u in users]
     if created:
         log.info("admin %s created account %s", current_user.username, created)
-        flash(_("Account %(username)s created.", username=created))
+        flash(_("Account %(username)s created.", username=created), "ok")
         return redirect(url_for("admin.officers"))
     return render_template("admin_officers.html", tab="officers", users=listing, form=form,
                            role_labels=forms.ROLE_LABELS), (400 if form.errors else 200)
@@ -335,7 +335,7 @@ def edit_officer(user_id: int):
                 message = _("Account %(username)s saved.", username=username)
     if message:
         log.info("admin %s changed account %s", current_user.username, username)
-        flash(message)
+        flash(message, "ok")
         return redirect(url_for("admin.officers"))
     status = 400 if (form.errors or password_form.errors) else 200
     return render_template("admin_officer.html", tab="officers", form=form,
@@ -352,25 +352,43 @@ def _counter_choices(db: Session, site_id: int) -> list[tuple[str, str]]:
     return [("", "–")] + [(n, _("Counter %(number)s", number=n)) for n in numbers]
 
 
-def _device(db: Session, code: str) -> Device:
+def _device(db: Session, code: str, in_use: bool = True) -> Device:
+    """The device named ``code``; 404 when there is none, 409 when ``in_use`` and retired."""
     device = db.scalar(select(Device).where(Device.site_id == _site(db).id, Device.code == code))
     if device is None:
         abort(404, description=_("No such device."))
+    if in_use and not device.active:
+        raise QueueError(
+            "device_retired",
+            f"Thiết bị {code} đã ngừng dùng: hãy cho dùng lại trước.",
+            f"Device {code} is retired: reinstate it first.",
+            409,
+        )
     return device
 
 
 def _give_broker_password(db: Session, device: Device) -> str | None:
     """A new broker password for ``device``, written to the broker's files in this transaction.
 
-    None when this server does not keep the broker's accounts. When the files cannot
-    be written the request ends with an error and the transaction, with the device
-    change in it, rolls back: nothing is half done.
+    None when this server does not keep the broker's accounts.
     """
-    accounts = runtime().broker_accounts
-    if accounts is None:
+    if runtime().broker_accounts is None:
         return None
     password = new_broker_password()
     device.broker_password_hash = hash_password(password)
+    _write_broker_files(db)
+    return password
+
+
+def _write_broker_files(db: Session) -> None:
+    """The broker's files from the device table as this transaction sees it.
+
+    When they cannot be written the request ends with an error and the transaction,
+    with the device change in it, rolls back: nothing is half done.
+    """
+    accounts = runtime().broker_accounts
+    if accounts is None:
+        return
     db.flush()
     try:
         accounts.write(db, _site(db))
@@ -383,7 +401,6 @@ def _give_broker_password(db: Session, device: Device) -> str | None:
             f"The broker's account files could not be written ({reason}). Nothing was changed.",
             503,
         ) from exc
-    return password
 
 
 def _broker_change():
@@ -420,7 +437,7 @@ def devices():
             select(Device).where(Device.site_id == _site(db).id).order_by(Device.kind, Device.code)
         ).all()
         listing = [(d.code, d.kind, d.counter_number, d.online, d.last_seen,
-                    d.code in broker_users) for d in rows]
+                    d.code in broker_users, d.active) for d in rows]
     return render_template("admin_devices.html", tab="devices", devices=listing,
                            kind_labels=forms.KIND_LABELS, confirm=forms.ConfirmForm(),
                            broker_kept=accounts is not None)
@@ -462,6 +479,7 @@ def new_device_token(code: str):
         device = _device(db, code)
         device.token_hash = hash_token(token)
         made = (_spec(device), _site(db).name, token, None)
+    runtime().hall.cache.clear()  # the old token stops working now, not when its cache ends
     log.info("admin %s issued a new token for device %s", current_user.username, code)
     notify_change()
     return _credentials_page(*made)
@@ -486,4 +504,47 @@ def new_broker_password_for(code: str):
         made = (_spec(device), _site(db).name, None, _give_broker_password(db, device))
     log.info("admin %s issued a new broker password for device %s", current_user.username, code)
     notify_change()
+    return _credentials_page(*made)
+
+
+@blueprint.route("/devices/<code>/retire", methods=["GET", "POST"])
+def retire_device(code: str):
+    """A device taken out of the hall: its token and broker login stop working, and the
+    dashboard no longer waits for it. Its row stays, since tickets and events name it."""
+    form = forms.ConfirmForm()
+    confirmed = form.validate_on_submit()
+    with _broker_change(), runtime().hall.transaction() as db:
+        device = _device(db, code)
+        kind = device.kind
+        if confirmed:
+            device.active = False
+            device.online = False
+            _write_broker_files(db)
+    if not confirmed:
+        return render_template("admin_retire.html", tab="devices", code=code, form=form,
+                               kind=forms.KIND_LABELS[kind])
+    runtime().hall.cache.clear()
+    accounts = runtime().broker_accounts
+    if accounts is not None:
+        accounts.reload()
+    _changed(f"retired device {code}")
+    flash(_("Device %(code)s is retired: its token and broker account no longer work.",
+            code=code), "ok")
+    return redirect(url_for("admin.devices"))
+
+
+@blueprint.post("/devices/<code>/reinstate")
+def reinstate_device(code: str):
+    """Back in use, with new credentials: the old ones are not trusted again."""
+    form = forms.ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    token = new_token()
+    with _broker_change(), runtime().hall.transaction() as db:
+        device = _device(db, code, in_use=False)
+        device.active = True
+        device.token_hash = hash_token(token)
+        made = (_spec(device), _site(db).name, token, _give_broker_password(db, device))
+    runtime().hall.cache.clear()
+    _changed(f"reinstated device {code}")
     return _credentials_page(*made)

@@ -236,5 +236,5 @@ def logout():
     session.clear()
     if language:
         session["lang"] = language
-    flash(_("You have logged out."))
+    flash(_("You have logged out."), "ok")
     return redirect(url_for("auth.login"))

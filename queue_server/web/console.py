@@ -155,10 +155,10 @@ def take_seat():
     watcher().poke()  # dashboards show who sits where
     if seat.displaced:
         flash(_("You took over counter %(counter)s from %(officer)s.",
-                counter=seat.counter, officer=seat.displaced))
+                counter=seat.counter, officer=seat.displaced), "ok")
     elif seat.left:
         flash(_("You left counter %(old)s and now staff counter %(counter)s.",
-                old=seat.left, counter=seat.counter))
+                old=seat.left, counter=seat.counter), "ok")
     return redirect(url_for("console.index"))
 
 
@@ -168,7 +168,7 @@ def leave_seat():
     left = leave(runtime().hall, current_user.id)
     if left is not None:
         watcher().poke()
-        flash(_("You left counter %(counter)s.", counter=left))
+        flash(_("You left counter %(counter)s.", counter=left), "ok")
     return redirect(url_for("console.index"))
 
 

@@ -39,7 +39,8 @@ def _lookup(token_hash: str) -> DeviceIdentity | None:
         with rt.hall.read() as session:
             site = rt.hall.site(session)
             device = session.scalar(
-                select(Device).where(Device.site_id == site.id, Device.token_hash == token_hash)
+                select(Device).where(Device.site_id == site.id, Device.token_hash == token_hash,
+                                     Device.active.is_(True))
             )
             return DeviceIdentity(device.id, device.code, device.kind) if device else None
 

@@ -157,3 +157,54 @@ def test_admins_adding_devices_at_once_lose_no_account(kept_any_db):
         assert list(pool.map(add, range(len(clients)))) == [200] * len(clients)
     users = set(_hashes(hall.folder))
     assert {f"display-{n + 10}" for n in range(len(clients))} <= users
+
+
+def test_a_retired_device_loses_token_account_and_dashboard_place(kept):
+    admin = kept.login("admin")
+    page = admin.post("/admin/devices/new", data={"code": "kiosk-2", "kind": "kiosk",
+                                                  "counter": ""}).get_data(as_text=True)
+    token = _between(page, 'id="device-token">')
+    kiosk = kept.client()
+    headers = {"Authorization": f"Bearer {token}"}
+    assert kiosk.post("/api/v1/tickets", json={"service": "B"}, headers=headers,
+                      ).status_code == 201
+    assert "kiosk-2" in admin.get("/dashboard").get_data(as_text=True)
+    confirm = admin.get("/admin/devices/kiosk-2/retire")
+    assert confirm.status_code == 200
+    assert "Ngừng dùng thiết bị kiosk-2?" in confirm.get_data(as_text=True)
+    assert "kiosk-2" in _hashes(kept.folder)  # asking is not doing
+    r = admin.post("/admin/devices/kiosk-2/retire")
+    assert r.status_code == 302
+    # at once, not when the token cache runs out
+    r = kiosk.post("/api/v1/tickets", json={"service": "B"}, headers=headers)
+    assert r.status_code == 401
+    assert "kiosk-2" not in _hashes(kept.folder)
+    assert "user kiosk-2" not in (kept.folder / "acl").read_text()
+    listing = admin.get("/admin/devices").get_data(as_text=True)
+    assert '<p class="flash ok" role="status">Thiết bị kiosk-2 đã ngừng dùng' in listing
+    row = listing.split('data-device="kiosk-2"')[1].split("</tr>")[0]
+    assert 'data-in-use="no"' in row and "Đã ngừng dùng" in row
+    assert "kiosk-2" not in admin.get("/dashboard").get_data(as_text=True)
+    for action in ("token", "broker-password", "retire"):
+        assert admin.post(f"/admin/devices/kiosk-2/{action}").status_code == 409, action
+
+    page = admin.post("/admin/devices/kiosk-2/reinstate").get_data(as_text=True)
+    new_token = _between(page, 'id="device-token">')
+    password = _between(page, 'id="broker-password">')
+    assert new_token != token
+    assert verify_password(password, _hashes(kept.folder)["kiosk-2"])
+    assert kiosk.post("/api/v1/tickets", json={"service": "B"}, headers=headers,
+                      ).status_code == 401  # the old token is not trusted again
+    assert kiosk.post("/api/v1/tickets", json={"service": "B"},
+                      headers={"Authorization": f"Bearer {new_token}"}).status_code == 201
+
+
+def test_a_new_token_replaces_the_old_one_at_once(hall):
+    admin = hall.login("admin")
+    page = admin.post("/admin/devices/new", data={"code": "kiosk-2", "kind": "kiosk",
+                                                  "counter": ""}).get_data(as_text=True)
+    old = {"Authorization": "Bearer " + _between(page, 'id="device-token">')}
+    kiosk = hall.client()
+    assert kiosk.post("/api/v1/tickets", json={"service": "B"}, headers=old).status_code == 201
+    admin.post("/admin/devices/kiosk-2/token")
+    assert kiosk.post("/api/v1/tickets", json={"service": "B"}, headers=old).status_code == 401

@@ -141,3 +141,14 @@ def test_new_counter_and_its_call_station_from_the_admin_pages(locked_hall, page
     assert new_url != url
     assert _refused(login, url), "the old broker password still works"
     assert _logs_in(login, new_url)
+
+    # retired: the broker refuses the station, the dashboard forgets it
+    page.goto(f"{server.url}/admin/devices")
+    page.locator('tr[data-device="counter-7"] a[href$="/retire"]').click()
+    page.locator("main button.danger").click()
+    page.wait_for_load_state()
+    assert page.locator('tr[data-device="counter-7"] td[data-in-use]').get_attribute(
+        "data-in-use") == "no"
+    page.set_viewport_size({"width": 1360, "height": 900})
+    page.screenshot(path=str(DOCS / "devices.png"), full_page=True)
+    assert _refused(login, new_url), "a retired device still logs in"
