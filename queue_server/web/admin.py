@@ -352,6 +352,12 @@ def _counter_choices(db: Session, site_id: int) -> list[tuple[str, str]]:
     return [("", "–")] + [(n, _("Counter %(number)s", number=n)) for n in numbers]
 
 
+def _require_confirmation() -> None:
+    """A button that changes a device sends only its CSRF token; anything else is refused."""
+    if not forms.ConfirmForm().validate_on_submit():
+        abort(400)
+
+
 def _device(db: Session, code: str, in_use: bool = True) -> Device:
     """The device named ``code``; 404 when there is none, 409 when ``in_use`` and retired."""
     device = db.scalar(select(Device).where(Device.site_id == _site(db).id, Device.code == code))
@@ -471,9 +477,7 @@ def new_device():
 
 @blueprint.post("/devices/<code>/token")
 def new_device_token(code: str):
-    form = forms.ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
+    _require_confirmation()
     token = new_token()
     with runtime().hall.transaction() as db:
         device = _device(db, code)
@@ -487,9 +491,7 @@ def new_device_token(code: str):
 
 @blueprint.post("/devices/<code>/broker-password")
 def new_broker_password_for(code: str):
-    form = forms.ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
+    _require_confirmation()
     if runtime().broker_accounts is None:
         raise QueueError(
             "broker_not_kept",
@@ -536,9 +538,7 @@ def retire_device(code: str):
 @blueprint.post("/devices/<code>/reinstate")
 def reinstate_device(code: str):
     """Back in use, with new credentials: the old ones are not trusted again."""
-    form = forms.ConfirmForm()
-    if not form.validate_on_submit():
-        abort(400)
+    _require_confirmation()
     token = new_token()
     with _broker_change(), runtime().hall.transaction() as db:
         device = _device(db, code, in_use=False)
