@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import subprocess
 import tempfile
 import threading
 import time
 import tomllib
 from pathlib import Path
 
-import paho.mqtt.client as mqtt
 import requests
-from paho.mqtt.enums import CallbackAPIVersion
 
 from benchmarks.figures import Figure, percentile
 
@@ -30,56 +26,18 @@ SAMPLES = 20
 ADMIN = ("quantri", "quan-tri-mat-khau-1")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _csrf(html: str) -> str:
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
 
 
-def _accepted(username: str, password: str, port: int) -> bool:
-    result: list[bool] = []
-    done = threading.Event()
-    client = mqtt.Client(CallbackAPIVersion.VERSION2)
-    client.username_pw_set(username, password)
+def _accepted(url: str, port: int) -> bool:
+    from tests.firmware_config.broker_account import BrokerAccount
 
-    def on_connect(client, userdata, flags, reason_code, properties):
-        result.append(not reason_code.is_failure)
-        done.set()
-
-    client.on_connect = on_connect
-    client.connect("127.0.0.1", port)
-    client.loop_start()
-    done.wait(5)
-    client.loop_stop()
-    client.disconnect()
-    return bool(result and result[0])
-
-
-def _start_broker(hall: Path, port: int) -> subprocess.Popen:
-    binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-    conf = hall / "bench-mosquitto.conf"
-    conf.write_text(
-        f"user root\nlistener {port} 127.0.0.1\nallow_anonymous false\n"
-        f"password_file {hall / 'passwd'}\nacl_file {hall / 'acl'}\n"
-        f"pid_file {hall / 'mosquitto.pid'}\nset_tcp_nodelay true\npersistence false\n"
-    )
-    proc = subprocess.Popen([binary, "-c", str(conf)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if (hall / "mosquitto.pid").exists():
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                return proc
-            except OSError:
-                pass
-        time.sleep(0.05)
-    proc.kill()
-    raise RuntimeError("mosquitto did not start")
+    account = BrokerAccount(url, host="127.0.0.1", port=port)
+    try:
+        return account.connect(timeout=5)
+    finally:
+        account.close()
 
 
 def run(progress) -> list[Figure]:
@@ -93,13 +51,16 @@ def run(progress) -> list[Figure]:
     from queue_server.site_loader import load_site
     from queue_server.storage.migrate import upgrade
     from queue_server.web import create_app
+    from tests.firmware_config.hall_broker import HallBroker
+    from tests.support.mosquitto import free_port
 
     work = Path(tempfile.mkdtemp(prefix="bench-admin-"))
     hall = work / "hall"
     site_file = ROOT / "firmware_config" / "examples" / "site.toml"
     generate(site_file, hall, server_host="127.0.0.1")
-    broker_port, port = _free_port(), _free_port()
-    broker = _start_broker(hall, broker_port)
+    broker = HallBroker(hall, extra_conf=f"pid_file {hall / 'mosquitto.pid'}\n")
+    broker.start()
+    broker_port, port = broker.port, free_port()
     own_url = tomllib.loads((hall / "server.toml").read_text())["mqtt_url"]
     config = ServerConfig(
         site="camau-hcc", database_url=f"sqlite:///{work / 'motcua.db'}",
@@ -131,8 +92,8 @@ def run(progress) -> list[Figure]:
                 "csrf_token": token}, timeout=10)
             page_ms.append((time.perf_counter() - t0) * 1000)
             r.raise_for_status()
-            password = re.search(r'id="broker-password">([^<]+)<', r.text).group(1)
-            while not _accepted(f"display-{n + 10}", password, broker_port):
+            url = re.search(r'id="mqtt-url">([^<]+)<', r.text).group(1)
+            while not _accepted(url, broker_port):
                 if time.perf_counter() - t0 > 10:
                     raise RuntimeError("the broker never accepted the new account")
                 time.sleep(0.005)
@@ -141,8 +102,7 @@ def run(progress) -> list[Figure]:
     finally:
         server.close()
         runtime.stop()
-        broker.terminate()
-        broker.wait(5)
+        broker.stop()
         shutil.rmtree(work, ignore_errors=True)
     method = (f"{SAMPLES} displays added one at a time through the /admin form (waitress "
               "in-process, SQLite, broker files of a generated hall folder, Mosquitto "
