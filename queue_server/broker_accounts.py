@@ -132,8 +132,7 @@ class BrokerAccounts:
         ).all()
         files = merge_accounts(
             self.site,
-            [(DeviceSpec(d.code, d.kind, d.counter_number), d.broker_password_hash)
-             for d in rows if d.active],
+            [(d.spec, d.broker_password_hash) for d in rows if d.active],
             self.server_password,
             self._read("passwd"),
             self._read("acl"),

@@ -25,6 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from queue_server.domain.site_spec import DeviceSpec
+
 
 class UtcDateTime(TypeDecorator):
     """Aware datetimes in, aware UTC datetimes out, on SQLite as on PostgreSQL."""
@@ -129,6 +131,11 @@ class Device(Base):
     printer: Mapped[str | None] = mapped_column(String(16), nullable=True)
     version: Mapped[str | None] = mapped_column(String(64), nullable=True)
     last_seen: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    @property
+    def spec(self) -> DeviceSpec:
+        """What the broker rules and device configs need to know of this device."""
+        return DeviceSpec(self.code, self.kind, self.counter_number)
 
 
 class User(Base):

@@ -430,10 +430,6 @@ def _credentials_page(device: DeviceSpec, centre_name: str, token: str | None,
     )
 
 
-def _spec(device: Device) -> DeviceSpec:
-    return DeviceSpec(device.code, device.kind, device.counter_number)
-
-
 @blueprint.get("/devices")
 def devices():
     accounts = runtime().broker_accounts
@@ -468,7 +464,7 @@ def new_device():
                                 counter_number=form.counter.data or None,
                                 token_hash=hash_token(token))
                 db.add(device)
-                made = (_spec(device), site_row.name, token, _give_broker_password(db, device))
+                made = (device.spec, site_row.name, token, _give_broker_password(db, device))
     if made:
         _changed(f"new device {made[0].id}")
         return _credentials_page(*made)
@@ -482,7 +478,7 @@ def new_device_token(code: str):
     with runtime().hall.transaction() as db:
         device = _device(db, code)
         device.token_hash = hash_token(token)
-        made = (_spec(device), _site(db).name, token, None)
+        made = (device.spec, _site(db).name, token, None)
     runtime().hall.cache.clear()  # the old token stops working now, not when its cache ends
     log.info("admin %s issued a new token for device %s", current_user.username, code)
     notify_change()
@@ -503,7 +499,7 @@ def new_broker_password_for(code: str):
         )
     with _broker_change(), runtime().hall.transaction() as db:
         device = _device(db, code)
-        made = (_spec(device), _site(db).name, None, _give_broker_password(db, device))
+        made = (device.spec, _site(db).name, None, _give_broker_password(db, device))
     log.info("admin %s issued a new broker password for device %s", current_user.username, code)
     notify_change()
     return _credentials_page(*made)
@@ -525,11 +521,10 @@ def retire_device(code: str):
     if not confirmed:
         return render_template("admin_retire.html", tab="devices", code=code, form=form,
                                kind=forms.KIND_LABELS[kind])
-    runtime().hall.cache.clear()
     accounts = runtime().broker_accounts
     if accounts is not None:
         accounts.reload()
-    _changed(f"retired device {code}")
+    _changed(f"retired device {code}")  # drops the token cache too: refused from now on
     flash(_("Device %(code)s is retired: its token and broker account no longer work.",
             code=code), "ok")
     return redirect(url_for("admin.devices"))
@@ -544,7 +539,6 @@ def reinstate_device(code: str):
         device = _device(db, code, in_use=False)
         device.active = True
         device.token_hash = hash_token(token)
-        made = (_spec(device), _site(db).name, token, _give_broker_password(db, device))
-    runtime().hall.cache.clear()
-    _changed(f"reinstated device {code}")
+        made = (device.spec, _site(db).name, token, _give_broker_password(db, device))
+    _changed(f"reinstated device {code}")  # drops the token cache: the old token stays refused
     return _credentials_page(*made)
