@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from firmware_config.hall_generator import DEFAULT_SERVER_HOST, generate
+from firmware_config.hall_generator import DEFAULT_SERVER_HOST, HTTP_PORT, generate
 from firmware_config.local_ca import CertificateError
 from firmware_config.site_checks import check_folder, check_site
 from firmware_config.site_source import SiteFileError
@@ -44,6 +44,19 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_SERVER_HOST,
         metavar="HOST",
         help=f"the server Pi's LAN address as devices reach it (default {DEFAULT_SERVER_HOST})",
+    )
+    gen.add_argument(
+        "--http-port", type=int, default=HTTP_PORT, metavar="PORT",
+        help=f"the server's HTTP port (default {HTTP_PORT})",
+    )
+    gen.add_argument(
+        "--mqtt-port", type=int, metavar="PORT",
+        help="the broker's port (default 1883, with --tls 8883)",
+    )
+    gen.add_argument(
+        "--rehearsal", action="store_true",
+        help="a hall that runs on this machine as it is, to try before installing Pis: "
+        "addresses 127.0.0.1, broker files, database and device data inside --out",
     )
 
     val = sub.add_parser(
@@ -88,7 +101,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    report = generate(args.site, args.out, tls=args.tls, server_host=args.server_host)
+    report = generate(
+        args.site,
+        args.out,
+        tls=args.tls,
+        server_host=args.server_host,
+        http_port=args.http_port,
+        mqtt_port=args.mqtt_port,
+        rehearsal=args.rehearsal,
+    )
     for name in report.written:
         print(f"wrote {Path(args.out) / name}")
     if report.unchanged:

@@ -23,6 +23,7 @@ from protocol.config_file import ConfigError, load_config
 
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
+DEFAULT_CONFIG = "/etc/motcua/kiosk.toml"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,7 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run the touch screen kiosk")
-    run.add_argument("--config", required=True, metavar="PATH", help="kiosk TOML config")
+    run.add_argument("--config", default=DEFAULT_CONFIG, metavar="PATH",
+                     help=f"kiosk TOML config (default {DEFAULT_CONFIG})")
     mode = run.add_mutually_exclusive_group()
     mode.add_argument("--fullscreen", dest="fullscreen", action="store_true", default=None,
                       help="full screen (default: the config's 'fullscreen' key)")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import stat
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 from counter.station_config import load_station_config
 from display.display_config import DisplayConfig
 from firmware_config.cli import main
+from firmware_config.hall_generator import generate
 from firmware_config.mosquitto_passwd import parse_passwd, verify_password
 from kiosk.kiosk_config import KioskConfig
 from protocol.broker_url import BrokerUrl
@@ -119,3 +122,35 @@ def test_pins_from_the_site_file_reach_the_counter(tmp_path):
     assert data["buttons"] == {"next": 4, "recall": 27}
     assert data["rating"] == {"4": 12, "1": 19}
     assert load_station_config(out / "counter-1.toml", env={}).buzzer == 13
+
+
+def test_a_rehearsal_keeps_every_path_and_address_on_this_machine(tmp_path):
+    out = tmp_path / "hall"
+    generate(SITE, out, rehearsal=True, mqtt_port=18831, http_port=18081)
+    for path in out.glob("*.toml"):
+        text = "\n".join(
+            ln for ln in path.read_text().splitlines() if not ln.lstrip().startswith("#")
+        )
+        assert "/var/lib" not in text, path.name
+        assert "192.168." not in text, path.name
+    conf = (out / "mosquitto.conf").read_text()
+    assert f"password_file {out}/passwd" in conf
+    assert "listener 18831 127.0.0.1" in conf
+    server = tomllib.loads((out / "server.toml").read_text())
+    assert server["port"] == 18081 and server["host"] == "127.0.0.1"
+    assert server["broker_pid_file"] == str(out / "mosquitto.pid")
+    kiosk = tomllib.loads((out / "kiosk-1.toml").read_text())
+    assert kiosk["server_url"] == "http://127.0.0.1:18081"
+    assert kiosk["mqtt_url"].endswith("@127.0.0.1:18831")
+    assert (out / "data" / "mosquitto").is_dir()
+
+
+def test_a_port_out_of_range_is_refused_with_its_option(tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-m", "firmware_config", "generate", str(SITE),
+         "--out", str(tmp_path / "hall"), "--http-port", "70000"],
+        capture_output=True, text=True,
+    )
+    assert done.returncode == 2
+    assert "--http-port" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "hall").exists()
