@@ -229,9 +229,10 @@ def services_overview(hall: Hall, session: Session) -> dict:
                 "hours": opening_hours(svc).as_text(),
                 "target_wait_min": svc.target_wait_min,
                 "waiting": waiting,
-                "estimated_wait_s": queue_wait_s(
-                    waiting, cached_pace(hall, session, svc, site.timezone), now
-                ),
+                # a field that takes no number now has no wait to promise
+                "estimated_wait_s": None
+                if closed_reason
+                else queue_wait_s(waiting, cached_pace(hall, session, svc, site.timezone), now),
             }
         )
     return {

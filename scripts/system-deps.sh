@@ -16,9 +16,9 @@ command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "installing Debian packages:$missing"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing
 else
     echo "missing Debian packages:$missing" >&2
-    echo "install them with: sudo apt-get install -y$missing" >&2
+    echo "install them with: sudo apt-get install -y --no-install-recommends$missing" >&2
     exit 1
 fi

@@ -71,7 +71,8 @@ class ServiceOut(msgspec.Struct):
     hours: list[str]
     target_wait_min: int
     waiting: int
-    estimated_wait_s: int
+    #: null while the field takes no number (closed or its daily limit reached)
+    estimated_wait_s: int | None
 
 
 class ServicesOut(msgspec.Struct):

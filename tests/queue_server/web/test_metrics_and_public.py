@@ -100,3 +100,16 @@ def test_public_pages_show_the_queue_without_personal_data(hall):
     home = client.get("/?part=1").get_data(as_text=True)
     assert "C001" in home and "<html" not in home
     assert client.get("/t/khong-co").status_code == 404
+
+
+def test_a_closed_field_promises_no_wait_on_the_api_or_the_public_page(hall):
+    for _ in range(3):
+        hall.take("A")
+    hall.clock.advance(hours=3, minutes=30)  # 12:30 in Cà Mau: field A is closed at lunch
+    services = {s["code"]: s for s in hall.client().get("/api/v1/services").get_json()["services"]}
+    assert services["A"]["open"] is False and services["A"]["waiting"] == 3
+    assert services["A"]["estimated_wait_s"] is None
+    assert services["B"]["open"] is True and services["B"]["estimated_wait_s"] is not None
+    page = hall.client().get("/").get_data(as_text=True)
+    row = re.search(r'<tr data-service="A">(.*?)</tr>', page, re.S).group(1)
+    assert "—" in row and "phút" not in row
