@@ -47,6 +47,8 @@ class AudioSink(Protocol):
 class SilentSink:
     """No loudspeaker: the board keeps going without sound."""
 
+    audible = False
+
     def play(self, wav: bytes, volume: float) -> None:
         return None
 
@@ -146,8 +148,10 @@ class Announcer:
         self._busy_until = now + phrase.duration_s + self.gap_s
         played = Played(item, phrase, now)
         self.history.append(played)
-        log.info("announced %s to counter %s%s (%.1f s)", item.ticket, item.counter,
-                 " (recall)" if item.recall else "", phrase.duration_s)
+        heard = getattr(self.sink, "audible", True)
+        log.info("announced %s to counter %s%s (%.1f s)%s", item.ticket, item.counter,
+                 " (recall)" if item.recall else "", phrase.duration_s,
+                 "" if heard else ", to no loudspeaker")
         return played
 
     def seconds_to_next(self, now: float | None = None) -> float | None:

@@ -295,7 +295,8 @@ class BoardApp:
         if self.announcer is not None or not self.config.announce:
             return
         self._sink = MixerOutput(without_audio=BOARD_WITHOUT_AUDIO)
-        self._sink.open()
+        if not self._sink.open():
+            return  # said once by the mixer; no clips are made for a board that cannot play
         self.announcer = Announcer(self._sink, volume=self.config.volume, clock=self._clock)
         wording = CallWording(
             english=self.config.voice_english,

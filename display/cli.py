@@ -78,7 +78,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: no config file", file=sys.stderr)
         return 2
     from display.board_app import BoardApp
+    from display.video_driver import video_driver_for
 
+    driver = video_driver_for(os.environ)
+    if driver is not None:
+        os.environ["SDL_VIDEODRIVER"] = driver
+        if driver == "offscreen":
+            logging.getLogger("display").warning(
+                "no screen (no DISPLAY, WAYLAND_DISPLAY or /dev/dri/card*): the board is "
+                "drawn offscreen only%s", f" into {args.screenshot}" if args.screenshot else ""
+            )
     app = BoardApp(config, screenshot=args.screenshot, windowed=args.windowed)
     signal.signal(signal.SIGTERM, lambda signum, frame: app.stop())
     signal.signal(signal.SIGINT, lambda signum, frame: app.stop())

@@ -70,6 +70,8 @@ def run_demo(
                 "printer": f"file:{tickets_bin}",
                 "profile": "TM-T20II",
                 "language": "vi",
+                # its pending cancels stay with the demo's files, not in the checkout
+                "data_dir": str(stack.workdir / "kiosk"),
             }
         )
         stations.append(kiosk)

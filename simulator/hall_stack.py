@@ -162,6 +162,8 @@ class HallStack:
             f'site = "{self.site}"\ndevice_id = "display-1"\nmqtt_url = "{self.mqtt_url}"\n'
             f'centre_name = "{spec_name}"\nfullscreen = false\nwidth = 1280\nheight = 720\n'
             "recent_count = 8\n"
+            # the voice clips the board generates stay with the demo's files
+            f'data_dir = "{self.workdir / "display"}"\n'
         )
         args = [
             sys.executable,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,18 @@ from tests.support.mqtt_probe import MqttProbe
 os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
 os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("GPIOZERO_PIN_FACTORY", "mock")
+
+#: places a run of the tests must leave as it found them (a device's defaults point there)
+OUTSIDE = (Path("/var/lib/motcua"), Path(__file__).resolve().parents[1] / "var" / "kiosk")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def machine_left_as_found():
+    """Fails the run if a test wrote into the machine's or the checkout's data folders."""
+    absent = [p for p in OUTSIDE if not p.exists()]
+    yield
+    created = [str(p) for p in absent if p.exists()]
+    assert not created, f"the tests created {created}: keep test files in tmp folders"
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import logging
 
+from voice.audio_devices import SILENT_DRIVERS, no_device_reason, playback_device_present
 from voice.pcm_audio import RATE
 
 log = logging.getLogger(__name__)
@@ -20,16 +21,25 @@ class MixerOutput:
         #: what the log says the device does when no audio device opens
         self.without_audio = without_audio
         self._ready: bool | None = None
+        #: whether what is played reaches a loudspeaker (not SDL's dummy or disk driver)
+        self.audible = False
         self._current = None  # the playing Sound must stay referenced until it ends
 
     def open(self) -> bool:
         if self._ready is None:
+            if not playback_device_present():
+                self._ready = False
+                log.warning("no audio device (%s): %s", no_device_reason(), self.without_audio)
+                return False
             import pygame
 
             try:
                 pygame.mixer.init(frequency=RATE, size=-16, channels=1, buffer=1024)
                 self._ready = True
-                log.info("audio: %s", pygame.mixer.get_init())
+                driver = pygame.mixer.get_driver()
+                self.audible = driver not in SILENT_DRIVERS
+                log.info("audio: %s through SDL driver %s%s", pygame.mixer.get_init(), driver,
+                         "" if self.audible else f" (nothing is heard: {self.without_audio})")
             except pygame.error as exc:
                 self._ready = False
                 log.warning("no audio device (%s): %s", exc, self.without_audio)
@@ -54,3 +64,4 @@ class MixerOutput:
 
             pygame.mixer.quit()
         self._ready = None
+        self.audible = False

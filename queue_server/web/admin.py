@@ -191,17 +191,17 @@ def edit_field(code: str):
 
 # --- counters -----------------------------------------------------------------------------
 
-def _service_choices(db: Session, site_id: int) -> list[tuple[str, str]]:
+def _service_choices(db: Session, site_id: int) -> list[forms.SelectChoice]:
     from queue_server.web.i18n import localized
 
-    return [
+    return forms.options(
         (s.code, f"{s.code} – {localized(s)}")
         for s in db.scalars(
             select(Service)
             .where(Service.site_id == site_id, Service.active.is_(True))
             .order_by(Service.position)
         )
-    ]
+    )
 
 
 @blueprint.get("/counters")
@@ -344,12 +344,12 @@ def edit_officer(user_id: int):
 
 # --- devices ------------------------------------------------------------------------------
 
-def _counter_choices(db: Session, site_id: int) -> list[tuple[str, str]]:
+def _counter_choices(db: Session, site_id: int) -> list[forms.SelectChoice]:
     numbers = sorted(
         db.scalars(select(Counter.number).where(Counter.site_id == site_id)),
         key=lambda n: (len(n), n),
     )
-    return [("", "–")] + [(n, _("Counter %(number)s", number=n)) for n in numbers]
+    return forms.options([("", "–")] + [(n, _("Counter %(number)s", number=n)) for n in numbers])
 
 
 def _require_confirmation() -> None:

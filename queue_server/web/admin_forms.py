@@ -6,12 +6,16 @@ field. Numbers are text fields checked here, so that every error message is ours
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Field,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -24,10 +28,16 @@ from queue_server.accounts import MIN_PASSWORD, ROLES
 from queue_server.domain import site_spec
 from queue_server.domain.opening_hours import OpeningHours
 
-WEEKDAYS = [
+
+def options(pairs: Iterable[tuple[str, Any]]) -> list[SelectChoice]:
+    """``(value, label)`` pairs as the option objects WTForms wants (tuples are deprecated)."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+WEEKDAYS = options([
     ("1", _l("Mon")), ("2", _l("Tue")), ("3", _l("Wed")), ("4", _l("Thu")),
     ("5", _l("Fri")), ("6", _l("Sat")), ("7", _l("Sun")),
-]
+])
 ROLE_LABELS = {"admin": _l("Administrator"), "manager": _l("Manager"), "officer": _l("Officer")}
 KIND_LABELS = {"kiosk": _l("Ticket kiosk"), "display": _l("Hall display"),
                "counter": _l("Counter call station")}
@@ -40,14 +50,14 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def pre_validate(self, form) -> None:
-        allowed = {str(value) for value, _label in self.choices or []}
+        allowed = {str(choice.value) for choice in self.choices or []}
         if any(v not in allowed for v in self.data or []):
             raise ValidationError(_l("Choose from the list."))
 
 
 class ChoiceField(SelectField):
     def pre_validate(self, form) -> None:
-        if self.data not in {str(value) for value, _label in self.choices or []}:
+        if self.data not in {str(choice.value) for choice in self.choices or []}:
             raise ValidationError(_l("Choose from the list."))
 
 
@@ -172,7 +182,8 @@ class NewOfficerForm(FlaskForm):
         description=_l("Letters, digits, dot, dash or underscore."),
     )
     full_name = StringField(_l("Full name"), validators=[max_length(200)])
-    role = ChoiceField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES], default="officer")
+    role = ChoiceField(_l("Role"), choices=options((r, ROLE_LABELS[r]) for r in ROLES),
+                       default="officer")
     password = PasswordField(
         _l("Password"), description=_l("At least %(num)d characters.", num=MIN_PASSWORD)
     )
@@ -194,7 +205,7 @@ class NewOfficerForm(FlaskForm):
 
 class EditOfficerForm(FlaskForm):
     full_name = StringField(_l("Full name"), validators=[max_length(200)])
-    role = ChoiceField(_l("Role"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    role = ChoiceField(_l("Role"), choices=options((r, ROLE_LABELS[r]) for r in ROLES))
     active = BooleanField(_l("Account active (may log in)"))
 
 
@@ -215,7 +226,7 @@ class DeviceForm(FlaskForm):
                                                      "e.g. kiosk-2."))],
         description=_l("Cannot be changed later."),
     )
-    kind = ChoiceField(_l("Kind"), choices=list(KIND_LABELS.items()))
+    kind = ChoiceField(_l("Kind"), choices=options(KIND_LABELS.items()))
     counter = ChoiceField(_l("Counter"), description=_l("Only for a counter call station."))
 
     def validate_counter(self, field) -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from display.announcer import Announcer, RecordingSink, prepare_clips
 from display.board_state import Announcement
+from voice.audio_devices import playback_device_present
 from voice.clip_set import ClipSet
 from voice.mixer_output import MixerOutput
 from voice.phrase import CallWording, PhraseBuilder, call_clips
@@ -171,3 +172,32 @@ def test_without_an_audio_device_the_board_logs_once_and_stays_silent():
     assert out.returncode == 0, out.stderr
     assert out.stdout.count("no audio device") == 1
     assert "still running False" in out.stdout
+
+
+def test_a_machine_without_sound_says_so_in_one_line_and_the_board_makes_no_clips(tmp_path):
+    """No sound card, no sound server, no SDL_AUDIODRIVER: one warning, no ALSA noise."""
+    code = (
+        "import logging, sys\n"
+        "logging.basicConfig(level=logging.INFO, stream=sys.stderr)\n"
+        "from display.board_app import BoardApp\n"
+        "from display.display_config import DisplayConfig\n"
+        "cfg = DisplayConfig.from_mapping({'site': 'camau-hcc', 'device_id': 'display-1',\n"
+        "    'centre_name': 'Trung tâm', 'mqtt_url': 'mqtt://127.0.0.1:1',\n"
+        f"    'data_dir': {str(tmp_path)!r}}})\n"
+        "app = BoardApp(cfg, headless=True)\n"
+        "app.start_voice()\n"
+        "print('announcer', app.announcer)\n"
+    )
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SDL_AUDIODRIVER", "PULSE_SERVER", "XDG_RUNTIME_DIR")}
+    if playback_device_present(env):
+        pytest.skip("this machine has a sound device")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "announcer None" in out.stdout
+    lines = [ln for ln in out.stderr.splitlines() if ln.strip()]
+    assert not [ln for ln in lines if "ALSA" in ln or "XDG_RUNTIME_DIR" in ln], lines
+    assert sum("no audio device" in ln for ln in lines) == 1
+    assert not (tmp_path / "voice").exists()
+

@@ -12,8 +12,10 @@ import pygame
 import pytest
 
 from display.board_view import HIGHLIGHT_OFF, HIGHLIGHT_ON, PANEL_IDLE, Layout
+from display.video_driver import video_driver_for
 from protocol import DeviceStatus, Topics, decode, encode
 from tests.display.board_testkit import a_call, is_status, snapshot, wait_until, write_config
+from voice.audio_devices import playback_device_present
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -169,3 +171,26 @@ def test_a_missing_key_or_file_exits_2(tmp_path):
         cwd=ROOT, capture_output=True, text=True, timeout=30,
     )
     assert out.returncode == 2 and "not found" in out.stderr
+
+
+def test_a_board_without_screen_or_sound_logs_two_clear_lines_and_no_library_noise(tmp_path):
+    """A console-only machine: no DISPLAY, no /dev/dri, no sound card, nothing set by hand."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("SDL_VIDEODRIVER", "SDL_AUDIODRIVER", "DISPLAY", "WAYLAND_DISPLAY",
+                        "XDG_RUNTIME_DIR", "PULSE_SERVER")}
+    if video_driver_for(env) != "offscreen" or playback_device_present(env):
+        pytest.skip("this machine has a screen or a sound device")
+    config = write_config(tmp_path / "display.toml", "mqtt://127.0.0.1:9", "camau-hcc",
+                          "display-1")
+    shot = tmp_path / "board.png"
+    out = subprocess.run(
+        [sys.executable, "-m", "display", "run", "--config", str(config),
+         "--screenshot", str(shot), "--exit-after", "2"],
+        cwd=ROOT, env=env | {"PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    noise = [ln for ln in out.stderr.splitlines() if "ALSA" in ln or "XDG_RUNTIME_DIR" in ln]
+    assert not noise, noise
+    assert "no screen" in out.stderr and "no audio device" in out.stderr
+    assert shot.exists()
