@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections import deque
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -32,8 +31,6 @@ from protocol.messages import now_utc
 
 log = logging.getLogger(__name__)
 
-#: while the broker stays unreachable, repeat the warning this often (seconds)
-UNREACHABLE_LOG_EVERY_S = 60.0
 #: results that mean "your press did not call anyone"
 FAILED_RESULTS = ("rejected", "empty")
 #: this station's commands that finish the ticket being served (when answered so)
@@ -63,8 +60,6 @@ class CounterStation:
         self._last_state: CounterState | None = None
         self._signalled: deque[str] = deque(maxlen=32)
         self._client: mqtt.Client | None = None
-        self._unreachable_since: float | None = None
-        self._unreachable_logged_at = 0.0
         self._closed = False
         #: commands whose answer already opened the rating keypad (replays do not)
         self._completions_seen: deque[str] = deque(maxlen=32)
@@ -136,9 +131,9 @@ class CounterStation:
             ca_file=self.config.mqtt_ca_file,
             on_connect=self._on_connect,
             on_disconnect=self._on_disconnect,
+            on_link_problem=self._on_link_problem,
         )
         client.message_callback_add(self.state_topic, self._on_state)
-        client.on_connect_fail = self._on_connect_fail
         self._client = client
         self.buttons.start()
         log.info(
@@ -235,48 +230,25 @@ class CounterStation:
         self.lights.show_link(True)
         with self._lock:
             self._connected = True
-            self._unreachable_since = None
             self._connected_event.set()
         if stale:
             self.lights.signal_refused()
         log.info("counter %s online at %s", self.config.counter, self.config.mqtt_url)
 
     def _on_disconnect(self, client: mqtt.Client) -> None:
+        # the shared link report logs why and for how long; presses are refused meanwhile
         with self._lock:
-            was_connected = self._connected
             self._connected = False
             self._connected_event.clear()
         if self._closed:
             return
         self.lights.show_link(False)
-        if was_connected:
-            log.warning(
-                "lost the link to the broker %s; reconnecting (presses are refused meanwhile)",
-                self.config.mqtt_url,
-            )
-        else:
-            # the TCP connection opened but the broker never accepted us
-            self._log_unreachable()
 
-    def _on_connect_fail(self, client: mqtt.Client, userdata: object) -> None:
-        self._log_unreachable()
-
-    def _log_unreachable(self) -> None:
-        now = time.monotonic()
-        with self._lock:
-            first = self._unreachable_since is None
-            if first:
-                self._unreachable_since = now
-            due = first or now - self._unreachable_logged_at >= UNREACHABLE_LOG_EVERY_S
-            if due:
-                self._unreachable_logged_at = now
-            since = self._unreachable_since
-        if due:
-            log.warning(
-                "cannot reach the MQTT broker at %s (for %.0f s); still retrying",
-                self.config.mqtt_url,
-                now - since,
-            )
+    def _on_link_problem(self, problem: mqtt_link.LinkProblem | None) -> None:
+        # retrying mends a broker that is down; not a port that is no broker, nor a
+        # refused login: those get their own pattern so the installer looks at the config
+        if not self._closed:
+            self.lights.show_link_broken(problem in ("not_broker", "refused"))
 
     def _on_state(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
         try:

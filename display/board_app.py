@@ -141,10 +141,9 @@ class BoardApp:
         self._inbox.put(("link", True))
 
     def _on_disconnect(self, client: mqtt.Client) -> None:
+        # why the link is down, and for how long, is logged by the shared link report
         if self._closing:
             log.info("disconnected from the broker")
-        else:
-            log.warning("broker link lost; reconnecting")
         self._inbox.put(("link", False))
 
     def _on_message(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
