@@ -61,6 +61,11 @@ class CounterStation:
         self._signalled: deque[str] = deque(maxlen=32)
         self._client: mqtt.Client | None = None
         self._closed = False
+        #: connections so far, and whether the current one has brought a state yet
+        self._links = 0
+        self._state_seen = False
+        self._state_timer: threading.Timer | None = None
+        self._unknown = False
         #: commands whose answer already opened the rating keypad (replays do not)
         self._completions_seen: deque[str] = deque(maxlen=32)
 
@@ -109,6 +114,12 @@ class CounterStation:
             return self._last_state
 
     @property
+    def unknown_counter(self) -> bool:
+        """True while the server does not seem to know this counter (or this site)."""
+        with self._lock:
+            return self._unknown
+
+    @property
     def current_ticket(self) -> str | None:
         state = self.last_state
         return state.ticket if state is not None else None
@@ -146,6 +157,9 @@ class CounterStation:
         if self._closed:
             return
         self._closed = True
+        with self._lock:
+            if self._state_timer is not None:
+                self._state_timer.cancel()
         client = self._client
         if client is not None:
             if self.connected:
@@ -222,6 +236,17 @@ class CounterStation:
                 "will not be resent: %s",
                 message.payload.decode("utf-8", "replace"),
             )
+        with self._lock:
+            self._links += 1
+            self._state_seen = False
+            if self._state_timer is not None:
+                self._state_timer.cancel()
+            timer = threading.Timer(
+                self.config.state_timeout_s, self._no_state_in_time, (self._links,)
+            )
+            timer.daemon = True
+            self._state_timer = timer
+        timer.start()
         client.subscribe(self.state_topic, qos=1)
         client.publish(
             self.status_topic, encode(self._status(online=True)), qos=1, retain=True
@@ -266,6 +291,12 @@ class CounterStation:
         with self._lock:
             previous = self._last_state
             self._last_state = state
+            self._state_seen = True
+        if state.result == "rejected" and state.reason == "unknown_counter":
+            self._show_unknown(True, f"the server answered that it does not know counter "
+                                     f"{self.config.counter} of site {self.config.site}")
+        else:
+            self._show_unknown(False)
         self.lights.show_state(state)
         self.buttons.state_changed(state)
         finished = self._finished_ticket(state, previous)
@@ -283,6 +314,27 @@ class CounterStation:
         elif self._is_own_success(state):
             self._signalled.append(state.last_cmd or "")
             self.lights.signal_accepted()
+
+    def _no_state_in_time(self, link: int) -> None:
+        with self._lock:
+            late = link == self._links and self._connected and not self._state_seen
+        if late and not self._closed:
+            self._show_unknown(True, (
+                f"no state for counter {self.config.counter} of site {self.config.site} "
+                f"within {self.config.state_timeout_s:g} s of connecting: the server does not "
+                "know this counter or site (check 'counter' and 'site' in the config), "
+                "or it is not running"))
+
+    def _show_unknown(self, unknown: bool, why: str = "") -> None:
+        with self._lock:
+            changed, self._unknown = self._unknown != unknown, unknown
+        if not changed:
+            return
+        self.lights.show_unknown_counter(unknown)
+        if unknown:
+            log.warning("counter %s: %s", self.config.counter, why)
+        else:
+            log.info("counter %s: the server knows this counter", self.config.counter)
 
     def _is_own_success(self, state: CounterState) -> bool:
         """A fresh ``ok`` answer to a command this station sent: chirp once."""
