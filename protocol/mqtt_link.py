@@ -92,6 +92,9 @@ class LinkReport:
         self._attempt = 0
         self._timer: threading.Timer | None = None
         self._closed = False
+        #: ``on_problem`` calls, in order, each with the problem as it is then
+        self._tell_lock = threading.Lock()
+        self._told: LinkProblem | None = None
 
     @property
     def problem(self) -> LinkProblem | None:
@@ -137,7 +140,7 @@ class LinkReport:
             log.info("connected to the broker at %s again after %.0f s",
                      self.url, self._clock() - since)
         if changed:
-            self._tell(None)
+            self._tell()
 
     def disconnected(self, reason_code: object, failed: bool) -> None:
         """The connection ended (``failed`` unless this client asked for it)."""
@@ -172,21 +175,24 @@ class LinkReport:
                 "is it another service's port?)")
 
     def _no_answer(self, attempt: int) -> None:
-        with self._lock:
-            if attempt != self._attempt or self._answered or self._closed:
-                return
         self._failed("not_broker", self._not_broker_text(
-            f"no MQTT answer within {self.answer_timeout_s:g} s"))
+            f"no MQTT answer within {self.answer_timeout_s:g} s"), attempt=attempt)
 
     def _cancel_timer(self) -> None:
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
 
-    def _failed(self, problem: LinkProblem, reason: str, *, log_now: bool = True) -> None:
+    def _failed(
+        self, problem: LinkProblem, reason: str, *, log_now: bool = True,
+        attempt: int | None = None,
+    ) -> None:
         now = self._clock()
         with self._lock:
             if self._closed:
+                return
+            # the answer timer of an attempt that has been answered (or replaced) since
+            if attempt is not None and (attempt != self._attempt or self._answered):
                 return
             if self._down_since is None:
                 self._down_since = now
@@ -206,10 +212,19 @@ class LinkReport:
                 log.warning("cannot reach the broker at %s: %s (for %.0f s); retrying",
                             self.url, reason, now - since)
         if changed:
-            self._tell(problem)
+            self._tell()
 
-    def _tell(self, problem: LinkProblem | None) -> None:
-        if self.on_problem is not None:
+    def _tell(self) -> None:
+        # the timer and paho's thread may both get here: whoever is last tells the
+        # problem as it is now, so the listener always ends with the true state
+        if self.on_problem is None:
+            return
+        with self._tell_lock:
+            with self._lock:
+                problem = self._problem
+            if problem == self._told:
+                return
+            self._told = problem
             try:
                 self.on_problem(problem)
             except Exception:  # a display of the problem must not stop the link
