@@ -58,3 +58,18 @@ def test_the_site_the_server_serves_shows_no_problem(live_server, board_app_fact
         app.pump(0.1)
     assert app.state.problem == ""
     assert ticker_colour(app.render()) == TICKER_BG
+
+
+def test_a_counter_screen_says_it_in_its_footer(live_server, board_app_factory):
+    from display.board_view import OFFLINE
+    from display.counter_view import CounterLayout
+
+    app = board_app_factory(live_server.mqtt_url, site="camau-hc", mode="counter",
+                            counter="5", board_timeout_s=1)
+    wait_until(lambda: (app.pump(0.1), app.state.problem)[1], 10)
+    assert app.state.connected  # the red text is the problem, not "Mất kết nối"
+    frame = app.render()
+    footer = CounterLayout.for_size(*frame.get_size()).footer
+    right = range(footer.centerx, footer.right)
+    assert any(tuple(frame.get_at((x, y)))[:3] == OFFLINE
+               for x in right for y in range(footer.top, footer.bottom, 2))
