@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections import deque
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
@@ -32,8 +31,6 @@ from protocol.messages import now_utc
 
 log = logging.getLogger(__name__)
 
-#: while the broker stays unreachable, repeat the warning this often (seconds)
-UNREACHABLE_LOG_EVERY_S = 60.0
 #: results that mean "your press did not call anyone"
 FAILED_RESULTS = ("rejected", "empty")
 #: this station's commands that finish the ticket being served (when answered so)
@@ -63,9 +60,12 @@ class CounterStation:
         self._last_state: CounterState | None = None
         self._signalled: deque[str] = deque(maxlen=32)
         self._client: mqtt.Client | None = None
-        self._unreachable_since: float | None = None
-        self._unreachable_logged_at = 0.0
         self._closed = False
+        #: connections so far, and whether the current one has brought a state yet
+        self._links = 0
+        self._state_seen = False
+        self._state_timer: threading.Timer | None = None
+        self._unknown = False
         #: commands whose answer already opened the rating keypad (replays do not)
         self._completions_seen: deque[str] = deque(maxlen=32)
 
@@ -114,6 +114,12 @@ class CounterStation:
             return self._last_state
 
     @property
+    def unknown_counter(self) -> bool:
+        """True while the server does not seem to know this counter (or this site)."""
+        with self._lock:
+            return self._unknown
+
+    @property
     def current_ticket(self) -> str | None:
         state = self.last_state
         return state.ticket if state is not None else None
@@ -136,9 +142,9 @@ class CounterStation:
             ca_file=self.config.mqtt_ca_file,
             on_connect=self._on_connect,
             on_disconnect=self._on_disconnect,
+            on_link_problem=self._on_link_problem,
         )
         client.message_callback_add(self.state_topic, self._on_state)
-        client.on_connect_fail = self._on_connect_fail
         self._client = client
         self.buttons.start()
         log.info(
@@ -151,6 +157,9 @@ class CounterStation:
         if self._closed:
             return
         self._closed = True
+        with self._lock:
+            if self._state_timer is not None:
+                self._state_timer.cancel()
         client = self._client
         if client is not None:
             if self.connected:
@@ -227,6 +236,17 @@ class CounterStation:
                 "will not be resent: %s",
                 message.payload.decode("utf-8", "replace"),
             )
+        with self._lock:
+            self._links += 1
+            self._state_seen = False
+            if self._state_timer is not None:
+                self._state_timer.cancel()
+            timer = threading.Timer(
+                self.config.state_timeout_s, self._no_state_in_time, (self._links,)
+            )
+            timer.daemon = True
+            self._state_timer = timer
+        timer.start()
         client.subscribe(self.state_topic, qos=1)
         client.publish(
             self.status_topic, encode(self._status(online=True)), qos=1, retain=True
@@ -235,48 +255,25 @@ class CounterStation:
         self.lights.show_link(True)
         with self._lock:
             self._connected = True
-            self._unreachable_since = None
             self._connected_event.set()
         if stale:
             self.lights.signal_refused()
         log.info("counter %s online at %s", self.config.counter, self.config.mqtt_url)
 
     def _on_disconnect(self, client: mqtt.Client) -> None:
+        # the shared link report logs why and for how long; presses are refused meanwhile
         with self._lock:
-            was_connected = self._connected
             self._connected = False
             self._connected_event.clear()
         if self._closed:
             return
         self.lights.show_link(False)
-        if was_connected:
-            log.warning(
-                "lost the link to the broker %s; reconnecting (presses are refused meanwhile)",
-                self.config.mqtt_url,
-            )
-        else:
-            # the TCP connection opened but the broker never accepted us
-            self._log_unreachable()
 
-    def _on_connect_fail(self, client: mqtt.Client, userdata: object) -> None:
-        self._log_unreachable()
-
-    def _log_unreachable(self) -> None:
-        now = time.monotonic()
-        with self._lock:
-            first = self._unreachable_since is None
-            if first:
-                self._unreachable_since = now
-            due = first or now - self._unreachable_logged_at >= UNREACHABLE_LOG_EVERY_S
-            if due:
-                self._unreachable_logged_at = now
-            since = self._unreachable_since
-        if due:
-            log.warning(
-                "cannot reach the MQTT broker at %s (for %.0f s); still retrying",
-                self.config.mqtt_url,
-                now - since,
-            )
+    def _on_link_problem(self, problem: mqtt_link.LinkProblem | None) -> None:
+        # retrying mends a broker that is down; not a port that is no broker, nor a
+        # refused login: those get their own pattern so the installer looks at the config
+        if not self._closed:
+            self.lights.show_link_broken(problem in ("not_broker", "refused"))
 
     def _on_state(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
         try:
@@ -294,6 +291,12 @@ class CounterStation:
         with self._lock:
             previous = self._last_state
             self._last_state = state
+            self._state_seen = True
+        if state.result == "rejected" and state.reason == "unknown_counter":
+            self._show_unknown(True, f"the server answered that it does not know counter "
+                                     f"{self.config.counter} of site {self.config.site}")
+        else:
+            self._show_unknown(False)
         self.lights.show_state(state)
         self.buttons.state_changed(state)
         finished = self._finished_ticket(state, previous)
@@ -311,6 +314,27 @@ class CounterStation:
         elif self._is_own_success(state):
             self._signalled.append(state.last_cmd or "")
             self.lights.signal_accepted()
+
+    def _no_state_in_time(self, link: int) -> None:
+        with self._lock:
+            late = link == self._links and self._connected and not self._state_seen
+        if late and not self._closed:
+            self._show_unknown(True, (
+                f"no state for counter {self.config.counter} of site {self.config.site} "
+                f"within {self.config.state_timeout_s:g} s of connecting: the server does not "
+                "know this counter or site (check 'counter' and 'site' in the config), "
+                "or it is not running"))
+
+    def _show_unknown(self, unknown: bool, why: str = "") -> None:
+        with self._lock:
+            changed, self._unknown = self._unknown != unknown, unknown
+        if not changed:
+            return
+        self.lights.show_unknown_counter(unknown)
+        if unknown:
+            log.warning("counter %s: %s", self.config.counter, why)
+        else:
+            log.info("counter %s: the server knows this counter", self.config.counter)
 
     def _is_own_success(self, state: CounterState) -> bool:
         """A fresh ``ok`` answer to a command this station sent: chirp once."""

@@ -37,6 +37,8 @@ DEFAULT_DEBOUNCE_S = 0.3
 DEFAULT_SKIP_HOLD_S = 1.0
 DEFAULT_TRANSFER_HOLD_S = 1.5
 DEFAULT_TRANSFER_TIMEOUT_S = 10.0
+#: a server that knows this counter sends its retained state at once on subscribing
+DEFAULT_STATE_TIMEOUT_S = 10.0
 #: the server accepts a rating for 5 minutes after the completion
 DEFAULT_RATING_WINDOW_S, MAX_RATING_WINDOW_S = 60.0, 300.0
 
@@ -64,6 +66,8 @@ class StationConfig:
     #: fields a ticket may be transferred to, in blink order; None: ask ``server_url``
     transfer_targets: tuple[str, ...] | None = None
     server_url: str | None = None
+    #: seconds after connecting without any state for this counter: "unknown counter"
+    state_timeout_s: float = DEFAULT_STATE_TIMEOUT_S
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> StationConfig:
@@ -124,6 +128,9 @@ class StationConfig:
             ),
             transfer_targets=targets,
             server_url=server_url,
+            state_timeout_s=_seconds(
+                data, "state_timeout_s", DEFAULT_STATE_TIMEOUT_S, 1, 300
+            ),
         )
 
 

@@ -7,6 +7,11 @@ and beeps say that a press did not work: refused because the link is down, or
 answered ``rejected``/``empty`` by the server. After a flash each LED goes back to
 its steady pattern, including any change that arrived during the flash.
 
+Two faults that retrying alone will not mend blink a code on ``online`` (on ``busy``
+when there is no ``online`` LED) instead of its steady pattern: 2 blinks, the address
+answers but is no MQTT broker or the broker refuses the login; 3 blinks, the server
+does not know this counter (wrong ``counter`` or ``site`` in the config).
+
 A blink code overrides an LED's steady pattern while it is shown: N short blinks,
 a dark gap, again (the position of the field chosen for a transfer). The ``rate``
 LEDs are lit while the citizen's keypad takes a rating.
@@ -36,6 +41,10 @@ REJECTED_BEEP = (0.08, 0.08, 3)
 ACCEPTED_BEEP = (0.05, 0.05, 1)
 #: one blink for "hold this button to confirm"
 HOLD_NEEDED_FLASH = (0.4, 0.1, 1)
+#: blink code of the link LED: the broker address is wrong or the login refused
+BROKEN_LINK_CODE = 2
+#: blink code of the link LED: the server does not know this counter or site
+UNKNOWN_COUNTER_CODE = 3
 #: a blink code: each step lasts CODE_STEP_S; N blinks then CODE_GAP_STEPS dark steps
 CODE_STEP_S = 0.3
 CODE_GAP_STEPS = 4
@@ -62,6 +71,7 @@ class StatusLights:
         self._wanted: dict[str, Pattern] = {}
         self._flash_timers: dict[str, threading.Timer] = {}
         self._codes: dict[str, int] = {}
+        self._faults: set[str] = set()
         try:
             for name, pin in leds.items():
                 self._leds[name] = LED(pin, pin_factory=pin_factory)
@@ -89,6 +99,35 @@ class StatusLights:
     def show_link(self, connected: bool) -> None:
         """Online steady while connected, a slow blip while the link is down."""
         self._set("online", "on" if connected else "blink")
+
+    def show_link_broken(self, broken: bool) -> None:
+        """The broker address answers but is no broker, or it refuses the login."""
+        self._show_fault("broken", broken)
+
+    def show_unknown_counter(self, unknown: bool) -> None:
+        """The server does not know this counter number (or this site)."""
+        self._show_fault("unknown", unknown)
+
+    @property
+    def link_code(self) -> int | None:
+        """The fault code the link LED blinks now (``BROKEN_LINK_CODE``, …), if any."""
+        name = self._first_of("online", "busy")
+        return None if name is None else self.code(name)
+
+    def _show_fault(self, fault: str, on: bool) -> None:
+        with self._lock:
+            if on:
+                self._faults.add(fault)
+            else:
+                self._faults.discard(fault)
+            code = (
+                BROKEN_LINK_CODE if "broken" in self._faults
+                else UNKNOWN_COUNTER_CODE if "unknown" in self._faults
+                else None
+            )
+        name = self._first_of("online", "busy")
+        if name is not None:
+            self.show_code(name, code)
 
     def show_state(self, state: CounterState) -> None:
         """Reflect the server's latest word on this counter."""

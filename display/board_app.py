@@ -34,7 +34,7 @@ import pygame
 
 from display.announcer import BOARD_WITHOUT_AUDIO, Announcer, prepare_clips
 from display.board_state import BoardState
-from display.board_view import BoardView
+from display.board_view import LABELS, BoardView
 from display.counter_view import CounterView
 from display.display_config import DisplayConfig
 from display.legibility import Legibility
@@ -100,6 +100,10 @@ class BoardApp:
         self._stop = threading.Event()
         self._closing = False
         self._client: mqtt.Client | None = None
+        #: connections so far, and whether the current one has brought the board yet
+        self._links = 0
+        self._board_seen = False
+        self._board_timer: threading.Timer | None = None
         self._screen: pygame.Surface | None = None
         self._offscreen: pygame.Surface | None = None
 
@@ -137,14 +141,23 @@ class BoardApp:
         )
         client.publish(self.status_topic, encode(status), qos=1, retain=True)
         self.connections += 1
+        self._links += 1
+        self._board_seen = False
+        if self._board_timer is not None:
+            self._board_timer.cancel()
+        # a server serving this site keeps its board retained: it comes at once
+        self._board_timer = threading.Timer(
+            self.config.board_timeout_s, self._no_board_in_time, (self._links,)
+        )
+        self._board_timer.daemon = True
+        self._board_timer.start()
         log.info("connected; subscribed to %s and %s", self.topics.board, self.topics.calls)
         self._inbox.put(("link", True))
 
     def _on_disconnect(self, client: mqtt.Client) -> None:
+        # why the link is down, and for how long, is logged by the shared link report
         if self._closing:
             log.info("disconnected from the broker")
-        else:
-            log.warning("broker link lost; reconnecting")
         self._inbox.put(("link", False))
 
     def _on_message(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
@@ -166,7 +179,21 @@ class BoardApp:
             self.dropped += 1
             log.warning("dropped a malformed message on %s: %s", topic, exc)
             return
+        if kind is Board and not self._board_seen:
+            self._board_seen = True
+            self._inbox.put(("problem", ""))
         self._inbox.put(("message", message))
+
+    def _no_board_in_time(self, link: int) -> None:
+        if link != self._links or self._board_seen or self._closing:
+            return
+        log.warning(
+            "no board for site %s within %g s of connecting: the server does not serve "
+            "this site (check 'site' in the config), or it is not running",
+            self.config.site, self.config.board_timeout_s,
+        )
+        text = LABELS[self.config.language].unknown_site.format(site=self.config.site)
+        self._inbox.put(("problem", text))
 
     # -- applying ----------------------------------------------------------------
 
@@ -188,6 +215,8 @@ class BoardApp:
     def _apply(self, kind: str, value: object) -> bool:
         if kind == "link":
             return self.state.set_connected(bool(value))
+        if kind == "problem":
+            return self.state.set_problem(str(value))
         if isinstance(value, Board):
             return self.state.apply_board(value)
         if isinstance(value, Call):
@@ -380,6 +409,8 @@ class BoardApp:
     def close(self) -> None:
         """Say goodbye on the status topic (a clean exit sends no last will) and disconnect."""
         client, self._client = self._client, None
+        if self._board_timer is not None:
+            self._board_timer.cancel()
         if client is not None:
             self._closing = True
             offline = DeviceStatus(

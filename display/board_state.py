@@ -70,6 +70,8 @@ class BoardState:
         self.recent: list[CallLine] = []
         self.waiting: dict[str, int] = {}
         self.message: str = ""
+        #: what is wrong with this board's setup, shown instead of the message
+        self.problem: str = ""
         self.connected: bool = False
         self.version: int = 0
         self._from_snapshot = False
@@ -181,6 +183,19 @@ class BoardState:
         self.connected = connected
         self.version += 1
         return True
+
+    def set_problem(self, problem: str) -> bool:
+        """Show ``problem`` (empty: none) instead of the message; True if it changed."""
+        if problem == self.problem:
+            return False
+        self.problem = problem
+        self.version += 1
+        return True
+
+    @property
+    def ticker_text(self) -> str:
+        """The ticker line: a setup problem first, else the server's message."""
+        return self.problem or self.message
 
     # -- what the screen asks ----------------------------------------------------
 

@@ -33,6 +33,8 @@ MUTED = (175, 190, 210)
 ACCENT = (255, 204, 0)
 DARK_TEXT = (10, 10, 10)
 OFFLINE = (235, 64, 52)
+#: ticker background while it shows a setup problem
+PROBLEM_BG = (150, 20, 20)
 #: the two alternating backgrounds of the newest call while it blinks
 HIGHLIGHT_ON = (255, 204, 0)
 HIGHLIGHT_OFF = (255, 255, 255)
@@ -58,6 +60,8 @@ class Labels:
     waiting: str
     offline: str
     no_call: str
+    #: the server does not serve this board's site ({site})
+    unknown_site: str
 
 
 LABELS: dict[str, Labels] = {
@@ -69,6 +73,7 @@ LABELS: dict[str, Labels] = {
         waiting="Đang chờ",
         offline="Mất kết nối",
         no_call="Chưa có lượt gọi",
+        unknown_site="Máy chủ không biết điểm giao dịch {site}",
     ),
     # English is the second language: Vietnamese stays first for every citizen
     "en": Labels(
@@ -79,6 +84,8 @@ LABELS: dict[str, Labels] = {
         waiting="Đang chờ · Waiting",
         offline="Mất kết nối · Offline",
         no_call="Chưa có lượt gọi · No calls yet",
+        unknown_site="Máy chủ không biết điểm giao dịch {site} · "
+        "The server does not know site {site}",
     ),
 }
 
@@ -230,10 +237,10 @@ class BoardView:
 
     def ticker_scrolls(self, state: BoardState) -> bool:
         """True if the message is wider than the screen and has to scroll."""
-        if not state.message:
+        if not state.ticker_text:
             return False
         px = self._ticker_px()
-        return self.fonts.font(px).size(state.message)[0] > self.layout.ticker.width - 2 * (
+        return self.fonts.font(px).size(state.ticker_text)[0] > self.layout.ticker.width - 2 * (
             self.layout.margin
         )
 
@@ -259,11 +266,11 @@ class BoardView:
     def draw_ticker(self, surface: pygame.Surface, state: BoardState, now: float) -> pygame.Rect:
         """Draw only the message line (for the frames where nothing else moves)."""
         rect = self.layout.ticker
-        surface.fill(TICKER_BG, rect)
-        if not state.message:
+        surface.fill(PROBLEM_BG if state.problem else TICKER_BG, rect)
+        if not state.ticker_text:
             return rect
         px = self._ticker_px()
-        text = self.fonts.text(state.message, px, TEXT)
+        text = self.fonts.text(state.ticker_text, px, TEXT)
         y = rect.centery - text.get_height() // 2
         previous_clip = surface.get_clip()
         surface.set_clip(rect)

@@ -157,8 +157,10 @@ class CounterView:
         px = round(rect.height * 0.5)
         clock = self.fonts.text(format_clock(wall), px, MUTED)
         surface.blit(clock, (rect.left + m, rect.centery - clock.get_height() // 2))
-        if not state.connected:
-            text = self.fonts.text(self.offline_label, px, OFFLINE)
+        notice = state.problem or ("" if state.connected else self.offline_label)
+        if notice:
+            room = rect.width - clock.get_width() - 3 * m
+            text = self.fonts.text(notice, self.fonts.fit(notice, px, room), OFFLINE)
             surface.blit(text, (rect.right - m - text.get_width(),
                                 rect.centery - text.get_height() // 2))
 

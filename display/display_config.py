@@ -35,6 +35,9 @@ class DisplayConfig:
     language: str = "vi"
     #: seconds a new call blinks
     highlight_s: float = 10.0
+    #: seconds after connecting without the retained board: the server does not serve
+    #: this site (or is not running), said on the screen and in the log
+    board_timeout_s: float = 10.0
     #: the clock's time zone; a Pi without a real-time clock often runs in UTC
     timezone: str = "Asia/Ho_Chi_Minh"
     #: CA certificate for mqtts:// brokers with a local CA
@@ -99,6 +102,11 @@ class DisplayConfig:
         highlight_s = float(optional(data, "highlight_s", 10.0, (int, float)))
         if not 0 <= highlight_s <= 600:
             raise ConfigError(f"config key 'highlight_s' must be 0..600, got {highlight_s}")
+        board_timeout_s = float(optional(data, "board_timeout_s", 10.0, (int, float)))
+        if not 1 <= board_timeout_s <= 300:
+            raise ConfigError(
+                f"config key 'board_timeout_s' must be 1..300 seconds, got {board_timeout_s}"
+            )
         timezone = optional(data, "timezone", "Asia/Ho_Chi_Minh")
         try:
             ZoneInfo(timezone)
@@ -153,6 +161,7 @@ class DisplayConfig:
             recent_count=recent_count,
             language=language,
             highlight_s=highlight_s,
+            board_timeout_s=board_timeout_s,
             timezone=timezone,
             ca_file=ca_file,
             mode=mode,

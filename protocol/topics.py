@@ -4,6 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: every site's device status, and every site's board (a server watching for devices
+#: that report to a site no server serves)
+ANY_SITE_STATUS = "motcua/+/device/+/status"
+ANY_SITE_BOARD = "motcua/+/board"
+
+
+def site_and_device(topic: str) -> tuple[str, str] | None:
+    """(site, device) of any site's ``device/{device}/status`` topic, else None."""
+    parts = topic.split("/")
+    if len(parts) == 5 and parts[0] == "motcua" and parts[2] == "device" and parts[4] == "status":
+        return parts[1], parts[3]
+    return None
+
+
+def site_of_board(topic: str) -> str | None:
+    """The site of any site's ``board`` topic, else None."""
+    parts = topic.split("/")
+    if len(parts) == 3 and parts[0] == "motcua" and parts[2] == "board":
+        return parts[1]
+    return None
+
 
 @dataclass(frozen=True)
 class Topics:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from queue_server.domain.queue_error import QueueError
 from queue_server.storage.tables import Site
 from queue_server.ttl_cache import TtlCache
+from queue_server.unknown_devices import UnknownDevices
 
 Clock = Callable[[], datetime]
 
@@ -37,6 +38,8 @@ class Hall:
     #: on SQLite, writers of this process queue here rather than in SQLite's busy
     #: handler, which sleeps in growing steps and would add tens of milliseconds
     write_lock: threading.RLock | None = None
+    #: devices reporting status that this server does not know (see unknown_devices)
+    unknown_devices: UnknownDevices = field(default_factory=UnknownDevices)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

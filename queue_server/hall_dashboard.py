@@ -16,6 +16,7 @@ from queue_server.domain.ticket_status import AT_COUNTER, TicketStatus
 from queue_server.hall import Hall
 from queue_server.queue_views import last_seq, open_counters
 from queue_server.storage.tables import Counter, Device, Service, Ticket, User
+from queue_server.unknown_devices import UnknownDevice
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,14 @@ class DeviceNow:
 
 @dataclass(frozen=True)
 class Alert:
-    kind: str  # "paper_out", "paper_low", "printer_offline", "device_offline", "wait_over_target"
+    kind: str  # "paper_out", "paper_low", "printer_offline", "device_offline",
+    # "unknown_device", "unknown_site_device", "wait_over_target"
     subject: str
     severity: str  # "critical" or "warning"
     minutes: int | None = None
     target_minutes: int | None = None
+    #: the site an unknown device reports for
+    site: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,8 @@ class DashboardSnapshot:
     counters: list[CounterNow]
     devices: list[DeviceNow]
     alerts: list[Alert] = field(default_factory=list)
+    #: devices reporting status that this server does not know
+    unknown_devices: list[UnknownDevice] = field(default_factory=list)
 
     @property
     def totals(self) -> dict[str, int]:
@@ -213,8 +219,13 @@ def _devices(session: Session, site) -> list[DeviceNow]:
     ]
 
 
-def alerts_for(fields: list[FieldNow], devices: list[DeviceNow]) -> list[Alert]:
-    """Printers without paper first, then devices offline, then fields over their target."""
+def alerts_for(
+    fields: list[FieldNow],
+    devices: list[DeviceNow],
+    unknown: list[UnknownDevice] = (),
+) -> list[Alert]:
+    """Printers without paper first, then devices offline, devices the server does not
+    know, then fields over their target."""
     alerts: list[Alert] = []
     for d in devices:
         if not d.online:
@@ -225,6 +236,9 @@ def alerts_for(fields: list[FieldNow], devices: list[DeviceNow]) -> list[Alert]:
             alerts.append(Alert("printer_offline", d.code, "critical"))
         elif d.printer == "paper_low":
             alerts.append(Alert("paper_low", d.code, "warning"))
+    for u in unknown:
+        kind = "unknown_site_device" if u.other_site else "unknown_device"
+        alerts.append(Alert(kind, u.device, "warning", site=u.site))
     for f in fields:
         if f.over_target:
             alerts.append(
@@ -236,8 +250,9 @@ def alerts_for(fields: list[FieldNow], devices: list[DeviceNow]) -> list[Alert]:
                     target_minutes=f.target_wait_s // 60,
                 )
             )
-    order = {"paper_out": 0, "printer_offline": 1, "device_offline": 2, "paper_low": 3}
-    return sorted(alerts, key=lambda a: order.get(a.kind, 4))
+    order = {"paper_out": 0, "printer_offline": 1, "device_offline": 2,
+             "unknown_device": 3, "unknown_site_device": 3, "paper_low": 4}
+    return sorted(alerts, key=lambda a: order.get(a.kind, 5))
 
 
 def dashboard_snapshot(hall: Hall, session: Session) -> DashboardSnapshot:
@@ -245,6 +260,7 @@ def dashboard_snapshot(hall: Hall, session: Session) -> DashboardSnapshot:
     now = hall.now()
     fields = _fields(hall, session, site, now)
     devices = _devices(session, site)
+    unknown = hall.unknown_devices.listed(known={d.code for d in devices})
     return DashboardSnapshot(
         seq=last_seq(session),
         at=now,
@@ -252,5 +268,6 @@ def dashboard_snapshot(hall: Hall, session: Session) -> DashboardSnapshot:
         fields=fields,
         counters=_counters(session, site),
         devices=devices,
-        alerts=alerts_for(fields, devices),
+        alerts=alerts_for(fields, devices, unknown),
+        unknown_devices=unknown,
     )

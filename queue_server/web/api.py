@@ -245,5 +245,6 @@ documented(
     "get",
     "/healthz",
     "Liveness with database and broker state",
-    responses={200: ("healthy", None), 503: ("database unreachable", None)},
+    responses={200: ("healthy", None),
+               503: ("degraded: database or broker unreachable", None)},
 )(None)

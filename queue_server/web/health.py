@@ -16,6 +16,8 @@ blueprint = Blueprint("health", __name__)
 
 @blueprint.get("/healthz")
 def healthz():
+    """200 ``ok`` when the database answers and the broker link (if any) is up, else 503
+    ``degraded``: without the broker no counter can call and no board shows a call."""
     rt = runtime()
     try:
         with rt.hall.read() as session:
@@ -27,7 +29,7 @@ def healthz():
         broker = "disabled"
     else:
         broker = "connected" if rt.bridge.connected else "disconnected"
-    healthy = database == "ok"
+    healthy = database == "ok" and broker != "disconnected"
     body = {
         "status": "ok" if healthy else "degraded",
         "database": database,

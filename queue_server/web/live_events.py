@@ -87,7 +87,7 @@ class ChangeWatcher:
     def _read_marker(self) -> tuple:
         with self.hall.read() as session:
             site = self.hall.site(session)
-            return change_marker(session, site.id)
+            return change_marker(session, site.id), self.hall.unknown_devices.version
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -91,7 +91,8 @@ def test_waits_for_a_late_broker_then_last_will_on_kill(
     args = ["--mock-pins"] if ON_A_BOARD else []
     proc = station_process(write_config(tmp_path / "counter.toml", site, port), *args)
 
-    wait_until(lambda: proc.logged("cannot reach the MQTT broker"), 20, "the unreachable log")
+    refused = f"cannot reach the broker at mqtt://127.0.0.1:{port}: connection refused"
+    wait_until(lambda: proc.logged(refused), 20, "the unreachable log")
     assert proc.logged("mock pins"), "falling back to mock pins must be said in the log"
     assert proc.proc.poll() is None, "the station must keep retrying, not exit"
 
@@ -103,6 +104,8 @@ def test_waits_for_a_late_broker_then_last_will_on_kill(
         probe = mqtt_probe(broker.url, [status])
         _, payload = probe.wait_for(is_online(True), timeout=20)
         assert decode(payload, DeviceStatus).kind == "counter"
+        wait_until(lambda: proc.logged(f"connected to the broker at {broker.url} again"), 10,
+                   "the reconnection log")
 
         proc.proc.send_signal(signal.SIGKILL)
         proc.proc.wait(10)

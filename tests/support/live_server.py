@@ -69,7 +69,10 @@ class LiveServer:
             raise RuntimeError(f"load-site failed: {loaded.stderr}")
         self.tokens.update(re.findall(r"^token (\S+) (\S+)$", loaded.stdout, re.M))
 
-    def start(self) -> None:
+    def start(self, broker_up: bool = True) -> None:
+        """Start and wait until ``/healthz`` says ``ok``; with ``broker_up=False`` until it
+        answers at all (503 ``degraded`` while the broker cannot be reached)."""
+        ready = (200,) if broker_up else (200, 503)
         log = (self.workdir / "server.log").open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "queue_server", "run", "--config", str(self.config)],
@@ -80,7 +83,7 @@ class LiveServer:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log_text()}")
             try:
-                if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                if requests.get(f"{self.url}/healthz", timeout=1).status_code in ready:
                     return
             except requests.RequestException:
                 pass
