@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -47,6 +48,19 @@ def _wait_port(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
                 return
         time.sleep(0.1)
     raise AssertionError(f"nothing listens on port {port} after {timeout} s")
+
+
+def _wait_healthy(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
+    """The server answers 503 until its broker link is up, as someone typing would see."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"exited with {proc.returncode}"
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"the server on port {port} is not healthy after {timeout} s")
 
 
 def _on_terminal(command: str, cwd: Path, env: dict[str, str]) -> tuple[int, str]:
@@ -102,6 +116,7 @@ def test_the_readme_path_runs_a_hall_on_one_machine(tmp_path):
                     _wait_port(mqtt_port, proc)
                 elif "queue_server run" in line:
                     _wait_port(http_port, proc)
+                    _wait_healthy(http_port, proc)
                 continue
             line = f". .venv/bin/activate && {line}"
             if "create-user" in line:

@@ -24,7 +24,7 @@ def device_id() -> str:
 
 
 @pytest.fixture
-def board_app_factory(site: str, device_id: str):
+def board_app_factory(site: str, device_id: str, tmp_path):
     """``board_app_factory(url)`` → a connected, headless BoardApp closed after the test."""
     apps: list[BoardApp] = []
 
@@ -39,6 +39,8 @@ def board_app_factory(site: str, device_id: str):
                 "height": 720,
                 "recent_count": 6,
                 "highlight_s": 60,
+                # voice clips, if the app makes them, go to the test's folder
+                "data_dir": str(tmp_path),
                 **extra,
             }
         )

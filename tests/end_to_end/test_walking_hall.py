@@ -35,7 +35,8 @@ def test_ticket_button_call_display(live_server, mqtt_probe, tmp_path):
     display_cfg.write_text(
         f'site = "{site}"\ndevice_id = "display-1"\nmqtt_url = "{live_server.mqtt_url}"\n'
         'centre_name = "Trung tâm Phục vụ hành chính công tỉnh Cà Mau"\n'
-        "fullscreen = false\nwidth = 1280\nheight = 720\nrecent_count = 8\n",
+        "fullscreen = false\nwidth = 1280\nheight = 720\nrecent_count = 8\n"
+        f'data_dir = "{tmp_path}"\n',
         encoding="utf-8")
     display = subprocess.Popen(
         [sys.executable, "-m", "display", "run", "--config", str(display_cfg),
@@ -47,7 +48,7 @@ def test_ticket_button_call_display(live_server, mqtt_probe, tmp_path):
     kiosk = KioskStation.from_config({
         "site": site, "device_id": "kiosk-1", "server_url": live_server.url,
         "device_token": live_server.tokens["kiosk-1"], "printer": f"file:{tickets_file}",
-        "profile": "TM-T20II",
+        "profile": "TM-T20II", "data_dir": str(tmp_path / "kiosk-data"),
     })
     station = CounterStation.from_config({
         "site": site, "device_id": "counter-5", "counter": "5",

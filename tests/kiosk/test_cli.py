@@ -5,25 +5,16 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from pathlib import Path
 
-import pytest
 from escpos.constants import PAPER_FULL_CUT
 
 from protocol import DeviceStatus, Topics, decode
 
 ROOT = Path(__file__).resolve().parents[2]
-#: where each test's kiosk runs: its default data folder (var/kiosk) lands there
-WORKDIR: list[Path] = []
-
-
-@pytest.fixture(autouse=True)
-def _run_in_tmp(tmp_path):
-    WORKDIR[:] = [tmp_path]
-    yield
-    WORKDIR.clear()
 
 
 def _env() -> dict[str, str]:
@@ -33,10 +24,12 @@ def _env() -> dict[str, str]:
 
 
 def kiosk(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "kiosk", *args], cwd=WORKDIR[0], env=_env(), capture_output=True,
-        text=True, timeout=timeout,
-    )
+    """Run the kiosk command in a folder of its own: its default data folder lands there."""
+    with tempfile.TemporaryDirectory(prefix="kiosk-cli-") as workdir:
+        return subprocess.run(
+            [sys.executable, "-m", "kiosk", *args], cwd=workdir, env=_env(),
+            capture_output=True, text=True, timeout=timeout,
+        )
 
 
 def _write_config(path: Path, **values: object) -> Path:
@@ -127,7 +120,7 @@ def test_run_publishes_status_and_says_goodbye_on_sigterm(contract_server, mosqu
         mqtt_url=mosquitto.url, printer="dummy", fullscreen=False,
     )
     proc = subprocess.Popen([sys.executable, "-m", "kiosk", "run", "--config", str(cfg)],
-                            cwd=WORKDIR[0], env=_env(), stdout=subprocess.PIPE,
+                            cwd=tmp_path, env=_env(), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
         probe.wait_for(lambda t, p: decode(p, DeviceStatus).online, timeout=20)

@@ -27,6 +27,7 @@ def test_kiosk_issues_prints_and_reports_against_the_real_server(live_server, mq
         "mqtt_url": live_server.mqtt_url,
         "printer": f"file:{spool}",
         "profile": "TM-T20II",
+        "data_dir": str(tmp_path / "kiosk-data"),
     })
     try:
         services = {s["code"]: s for s in station.services()}
