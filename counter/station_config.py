@@ -82,6 +82,8 @@ class StationConfig:
                 f"config key 'debounce_s' must be a number of seconds 0..10, got {debounce!r}"
             )
         ca_file = optional(data, "mqtt_ca_file", None)
+        if ca_file is not None and not Path(ca_file).is_file():
+            raise ConfigError(f"config key 'mqtt_ca_file': no such file {ca_file!r}")
 
         used: dict[int, str] = {}
         buttons = _pin_table(data, "buttons", BUTTON_NAMES, used, required=True)

@@ -40,6 +40,14 @@ def load_config(path: str | Path | None, env: Mapping[str, str] | None = None) -
                 data = tomllib.load(fh)
         except FileNotFoundError:
             raise ConfigError(f"{p}: config file not found") from None
+        except IsADirectoryError:
+            raise ConfigError(f"{p}: is a folder, not a config file") from None
+        except OSError as exc:
+            raise ConfigError(f"{p}: cannot read the config file: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"{p}: not UTF-8 text (byte {exc.start}): save the config file as UTF-8"
+            ) from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{p}: not valid TOML: {exc}") from None
     for var, key in ENV_OVERRIDES.items():

@@ -23,10 +23,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def run_cli(*args: str, config: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+def run_cli(*args: str, config: Path, stdin: str | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``python -m queue_server ARGS --config CONFIG``; no terminal on stdin without ``stdin``."""
+    feed = {"stdin": subprocess.DEVNULL} if stdin is None else {"input": stdin}
     return subprocess.run(
         [sys.executable, "-m", "queue_server", *args, "--config", str(config)],
-        input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=60,
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+        env={**os.environ, **(env or {})}, **feed,
     )
 
 
