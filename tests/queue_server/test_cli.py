@@ -7,6 +7,7 @@ import pytest
 
 from tests.support.cli_output import assert_one_line_error
 from tests.support.live_server import EXAMPLE_SITE, free_port, run_cli
+from tests.support.site_mistakes import SITE_MISTAKES, site_with_mistake
 
 
 def write_config(tmp_path, extra=""):
@@ -133,3 +134,12 @@ def test_a_bad_database_url_is_one_line_without_the_password(url, problem, tmp_p
                   config=plain, stdin="quan-tri-mat-khau-1\n", env={"MOTCUA_DATABASE_URL": url})
     assert_one_line_error(out, "'database_url'", "from MOTCUA_DATABASE_URL", problem)
     assert "mat-khau-bi-mat" not in out.stderr + out.stdout
+
+
+@pytest.mark.parametrize("case", SITE_MISTAKES)
+def test_load_site_names_the_line_of_the_bad_value(case, tmp_path):
+    cfg = write_config(tmp_path)
+    site, line, message = site_with_mistake(tmp_path, case)
+    out = run_cli("load-site", str(site), config=cfg)
+    assert_one_line_error(out, f"{site}:{line}: {message}")
+    assert not (tmp_path / "motcua.db").exists()  # nothing loaded, no database made
