@@ -156,6 +156,16 @@ def _load_site(config: ServerConfig, args) -> int:
     except FileNotFoundError:
         print(f"{path}: file not found", file=sys.stderr)
         return 2
+    except IsADirectoryError:
+        print(f"{path}: is a folder, not a site file", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"{path}: cannot read the site file: {exc.strerror}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError as exc:
+        print(f"{path}: not UTF-8 text (byte {exc.start}): save the site file as UTF-8",
+              file=sys.stderr)
+        return 2
     except SiteSpecError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -143,3 +143,13 @@ def test_load_site_names_the_line_of_the_bad_value(case, tmp_path):
     out = run_cli("load-site", str(site), config=cfg)
     assert_one_line_error(out, f"{site}:{line}: {message}")
     assert not (tmp_path / "motcua.db").exists()  # nothing loaded, no database made
+
+
+def test_load_site_of_a_file_it_cannot_read_is_one_line(tmp_path):
+    cfg = write_config(tmp_path)
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes(EXAMPLE_SITE.read_text(encoding="utf-8").encode("utf-8", "replace")
+                       .replace("Cà Mau".encode(), "Cà Mau".encode("latin-1")))
+    for path, problem in ((tmp_path / "nope.toml", "not found"), (tmp_path, "is a folder"),
+                          (latin1, "not UTF-8")):
+        assert_one_line_error(run_cli("load-site", str(path), config=cfg), str(path), problem)
