@@ -14,6 +14,7 @@ import pytest
 from display.board_view import HIGHLIGHT_OFF, HIGHLIGHT_ON, PANEL_IDLE, Layout
 from protocol import DeviceStatus, Topics, decode, encode
 from tests.display.board_testkit import a_call, is_status, snapshot, wait_until, write_config
+from tests.support.cli_output import assert_one_line_error, run_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -169,3 +170,16 @@ def test_a_missing_key_or_file_exits_2(tmp_path):
         cwd=ROOT, capture_output=True, text=True, timeout=30,
     )
     assert out.returncode == 2 and "not found" in out.stderr
+
+
+def test_an_output_folder_that_does_not_exist_is_one_line(tmp_path):
+    config = write_config(tmp_path / "display.toml", "mqtt://127.0.0.1:1", "camau-hcc",
+                          "display-1")
+    missing = tmp_path / "no-such-folder" / "board.png"
+    out = run_module("display", "run", "--config", str(config), "--exit-after", "5",
+                     "--screenshot", str(missing))
+    assert_one_line_error(out, "--screenshot", str(missing.parent))
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", encoding="utf-8")
+    out = run_module("display", "screenshots", "--out", str(blocked / "shots"))
+    assert_one_line_error(out, "--out", str(blocked))
