@@ -153,3 +153,27 @@ def test_load_site_of_a_file_it_cannot_read_is_one_line(tmp_path):
     for path, problem in ((tmp_path / "nope.toml", "not found"), (tmp_path, "is a folder"),
                           (latin1, "not UTF-8")):
         assert_one_line_error(run_cli("load-site", str(path), config=cfg), str(path), problem)
+
+
+def test_a_postgresql_database_that_does_not_exist_is_named(pg_url, tmp_path):
+    from sqlalchemy.engine import make_url
+
+    url = make_url(pg_url).set(database="motcua_no_such_db", query={}, password="mat-khau-1")
+    cfg = write_config(tmp_path)
+    env = {"MOTCUA_DATABASE_URL": url.render_as_string(hide_password=False)}
+    for command in (["init-db"], ["run"]):
+        out = run_cli(*command, config=cfg, env=env)
+        assert_one_line_error(out, "'database_url'", "from MOTCUA_DATABASE_URL",
+                              '"motcua_no_such_db" does not exist')
+        assert "mat-khau-1" not in out.stderr
+
+
+def test_a_database_from_a_newer_version_is_named_not_migrated(tmp_path):
+    cfg = write_config(tmp_path)
+    assert run_cli("init-db", config=cfg).returncode == 0
+    db = sqlite3.connect(tmp_path / "motcua.db")
+    with db:
+        db.execute("update alembic_version set version_num = '9999_from_the_future'")
+    db.close()
+    out = run_cli("init-db", config=cfg)
+    assert_one_line_error(out, "'data_dir'", "9999_from_the_future", "newer")
