@@ -11,10 +11,14 @@ import socket
 import sys
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from protocol.config_file import ConfigError
 from queue_server.json_logging import configure_logging
 from queue_server.server_config import ServerConfig
+
+if TYPE_CHECKING:
+    from queue_server.runtime import Runtime
 
 log = logging.getLogger("queue_server")
 
@@ -37,7 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--host", help="address to listen on (default from config, 127.0.0.1)")
     run.add_argument("--port", type=_port, help="port to listen on (default from config, 8080)")
     run.add_argument(
-        "--threads", type=int, default=32,
+        "--threads", type=_threads, default=32,
         help="HTTP worker threads (default 32: live pages each hold one while open)",
     )
 
@@ -72,6 +76,16 @@ def _port(text: str) -> int:
     if not 1 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"must be 1..65535, got {port}")
     return port
+
+
+def _threads(text: str) -> int:
+    try:
+        threads = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if threads < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {threads}")
+    return threads
 
 
 class CommandError(Exception):
@@ -291,7 +305,7 @@ def _run(config: ServerConfig, args) -> int:
     return 0
 
 
-def _require_site(runtime, config: ServerConfig) -> None:
+def _require_site(runtime: Runtime, config: ServerConfig) -> None:
     """The hall's site must be in the database: without it no page or device can work."""
     from queue_server.domain.queue_error import QueueError
 
@@ -308,11 +322,10 @@ def _require_site(runtime, config: ServerConfig) -> None:
 
 def _listen_problem(exc: Exception, host: str, port: int, args, config: ServerConfig) -> str:
     """Why the server cannot listen, naming the address and the setting that chose it."""
+    # waitress turns a host name it cannot resolve into a ValueError
     cause = exc if isinstance(exc, OSError) else exc.__context__
     code = cause.errno if isinstance(cause, OSError) else None
-    # waitress turns a host name it cannot resolve into a ValueError
-    host_problem = not isinstance(exc, OSError) or isinstance(cause, socket.gaierror) \
-        or code == errno.EADDRNOTAVAIL
+    host_problem = isinstance(cause, socket.gaierror) or code == errno.EADDRNOTAVAIL
     key, flag, given = ("host", "--host", args.host) if host_problem else ("port", "--port",
                                                                            args.port)
     if given:
@@ -331,4 +344,5 @@ def _listen_problem(exc: Exception, host: str, port: int, args, config: ServerCo
         reason = f"{host!r} is not an address of this machine"
     else:
         reason = (getattr(cause, "strerror", None) or str(exc)).lower()
+        fix = "check config keys 'host' and 'port' or give --host and --port"
     return f"cannot listen on {host}:{port}: {reason}; {fix}"

@@ -1,7 +1,8 @@
 """The site description file (DESIGN.md section 9), parsed and checked as a whole.
 
 A file with any error loads nothing: ``parse_site`` either returns a complete
-``SiteSpec`` or raises ``SiteSpecError`` whose message names the file line at fault.
+``SiteSpec`` or raises ``SiteSpecError`` whose message names the file and the line
+of the key holding the bad value (``SiteLines``).
 """
 
 from __future__ import annotations
@@ -85,12 +86,9 @@ class SiteLines:
             if m:
                 self._headers.append((m.group(1), m.group(2).replace('"', ""), no))
 
-    def of(self, table: str, index: int = 0) -> int:
-        """Header line of the ``index``-th ``[table]`` or ``[[table]]`` (1 if there is none)."""
-        return self.block(table, index)[0]
-
     def block(self, table: str, index: int = 0) -> tuple[int, int]:
-        """First and last line of that table, its ``[table.sub]`` tables included."""
+        """First and last line of the ``index``-th ``[table]`` or ``[[table]]``, its
+        ``[table.sub]`` tables included (the whole file if there is no such table)."""
         starts = [(pos, no) for pos, (_, name, no) in enumerate(self._headers) if name == table]
         if index >= len(starts):
             return 1, len(self._lines)
