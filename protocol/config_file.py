@@ -8,6 +8,7 @@ stop the process at start, never later.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,6 +28,17 @@ ENV_OVERRIDES: dict[str, str] = {
 
 class ConfigError(Exception):
     """A configuration problem; the message names the file and the key."""
+
+
+_USER_PASSWORD = re.compile(r"^(?P<head>[^:/?#]*://[^:/@?#]*):[^/?#]*@")
+
+
+def hide_password(url: str) -> str:
+    """``url`` with its password replaced by ``***``, even when the URL does not parse.
+
+    Config errors go to the journal; a broker or database password must not.
+    """
+    return _USER_PASSWORD.sub(r"\g<head>:***@", url, count=1)
 
 
 def load_config(path: str | Path | None, env: Mapping[str, str] | None = None) -> dict[str, Any]:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from protocol.broker_url import BrokerUrl
-from protocol.config_file import ConfigError, load_config, optional
-from queue_server.storage.database_url import check_database_url, hide_password
+from protocol.config_file import ConfigError, hide_password, load_config, optional
+from queue_server.storage.database_url import check_database_url
 
 DEFAULT_CONFIG = Path("/etc/motcua/server.toml")
 

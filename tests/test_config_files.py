@@ -55,3 +55,18 @@ def test_a_ca_file_that_does_not_exist_names_its_key(module, example, key, tmp_p
     args = {"queue_server": ["run"], "display": ["run"], "counter": ["run", "--mock-pins"]}
     out = run_module(module, *args[module], "--config", str(config), timeout=30)
     assert_one_line_error(out, f"'{key}'", "ca.crt")
+
+
+@pytest.mark.parametrize(("module", "example"), [
+    ("queue_server", "server.toml"), ("kiosk", "kiosk.toml"), ("display", "display.toml"),
+    ("counter", "counter.toml"),
+])
+def test_a_bad_broker_url_names_the_key_but_not_the_password(module, example, tmp_path):
+    command = {"kiosk": ["run"], "counter": ["run", "--mock-pins"]}.get(module, ["run"])
+    config = tmp_path / example
+    config.write_text((EXAMPLES / example).read_text(encoding="utf-8").replace(
+        'device_token = ""', 'device_token = "a-token-of-twenty-chars"'), encoding="utf-8")
+    out = run_module(module, *command, "--config", str(config), timeout=30,
+                     env={"MOTCUA_MQTT_URL": "mqtt://user:mat-khau-bi-mat@192.168.1.10:bad"})
+    assert_one_line_error(out, "'mqtt_url'", "user:***@")
+    assert "mat-khau-bi-mat" not in out.stderr + out.stdout

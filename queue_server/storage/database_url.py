@@ -1,27 +1,17 @@
-"""Checking a ``database_url`` before use, and showing it without its password.
+"""Checking a ``database_url`` before use.
 
 A mistyped URL or a missing driver should stop the server at start with one line an
-installer can act on, not with SQLAlchemy's traceback; and that line goes to the
-journal, so the password in the URL never appears in it.
+installer can act on, not with SQLAlchemy's traceback. The messages never repeat the
+URL: the caller shows it through ``hide_password``, as the line goes to the journal.
 """
 
 from __future__ import annotations
-
-import re
 
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 #: backends the schema and the queries are written for
 BACKENDS = ("sqlite", "postgresql")
-
-_USER_PASSWORD = re.compile(r"^(?P<head>[^:/?#]*://[^:/@?#]*):[^@/?#]*@")
-
-
-def hide_password(url: str) -> str:
-    """``url`` with the password replaced by ``***``, even when the URL does not parse."""
-    return _USER_PASSWORD.sub(r"\g<head>:***@", url, count=1)
-
 
 def check_database_url(url: str) -> URL:
     """The parsed URL, or a ValueError saying what is wrong (without the URL itself).
