@@ -115,12 +115,19 @@ class ServerConfig:
         if self.secret_key:
             return self.secret_key
         path = self.data_dir / "secret_key"
-        if path.exists():
-            return path.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_hex(32)
-        path.write_text(key)
-        path.chmod(0o600)
+        try:
+            if path.exists():
+                return path.read_text().strip()
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            key = secrets.token_hex(32)
+            path.write_text(key)
+            path.chmod(0o600)
+        except OSError as exc:
+            raise ConfigError(
+                f"config key 'data_dir' ({self.data_dir}): cannot keep the session secret in "
+                f"{path}: {_folder_problem(self.data_dir, exc)}; fix the folder or set "
+                "'secret_key' (or MOTCUA_SECRET_KEY)"
+            ) from None
         return key
 
     def prepare_storage(self) -> None:
@@ -133,8 +140,16 @@ class ServerConfig:
                 except OSError as exc:
                     raise ConfigError(
                         f"{self.database_label} cannot make the folder {db_path.parent}: "
-                        f"{exc.strerror}"
+                        f"{_folder_problem(db_path.parent, exc)}"
                     ) from None
+
+
+def _folder_problem(folder: Path, exc: OSError) -> str:
+    """What is wrong with a folder the server needs, as an installer would say it."""
+    blocker = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        return f"{blocker} is a file, not a folder"
+    return str(exc.strerror or exc)
 
 
 def _database_label(url: str, origin: str) -> str:

@@ -177,3 +177,19 @@ def test_a_database_from_a_newer_version_is_named_not_migrated(tmp_path):
     db.close()
     out = run_cli("init-db", config=cfg)
     assert_one_line_error(out, "'data_dir'", "9999_from_the_future", "newer")
+
+
+def test_a_data_dir_that_is_a_file_names_the_key(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    cfg = tmp_path / "server.toml"
+    cfg.write_text(f'site = "camau-hcc"\ndata_dir = "{blocker / "var"}"\n', encoding="utf-8")
+    out = run_cli("init-db", config=cfg)
+    assert_one_line_error(out, "'data_dir'", f"{blocker} is a file, not a folder")
+    # the database elsewhere: the session secret still wants data_dir
+    db = f"sqlite:///{tmp_path / 'motcua.db'}"
+    cfg.write_text(f'site = "camau-hcc"\ndata_dir = "{blocker}"\ndatabase_url = "{db}"\n'
+                   f"port = {free_port()}\n", encoding="utf-8")
+    assert run_cli("load-site", str(EXAMPLE_SITE), config=cfg).returncode == 0
+    out = run_cli("run", config=cfg)
+    assert_one_line_error(out, "'data_dir'", "is a file, not a folder", "'secret_key'")
