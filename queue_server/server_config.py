@@ -46,6 +46,11 @@ class ServerConfig:
         data = load_config(path, env)
         env = os.environ if env is None else env
         site = optional(data, "site", "", str)
+        if not site and path is None:
+            raise ConfigError(
+                f"no config file: give --config PATH ({DEFAULT_CONFIG} does not exist) "
+                "or set MOTCUA_SITE"
+            )
         if not site:
             raise ConfigError("config key 'site' is missing (or set MOTCUA_SITE)")
         data_dir = Path(optional(data, "data_dir", "var", str))

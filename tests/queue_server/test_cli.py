@@ -5,7 +5,8 @@ import sqlite3
 
 import pytest
 
-from tests.support.cli_output import assert_one_line_error
+from queue_server.server_config import DEFAULT_CONFIG
+from tests.support.cli_output import assert_one_line_error, run_module
 from tests.support.live_server import EXAMPLE_SITE, free_port, run_cli
 from tests.support.site_mistakes import SITE_MISTAKES, site_with_mistake
 
@@ -193,3 +194,9 @@ def test_a_data_dir_that_is_a_file_names_the_key(tmp_path):
     assert run_cli("load-site", str(EXAMPLE_SITE), config=cfg).returncode == 0
     out = run_cli("run", config=cfg)
     assert_one_line_error(out, "'data_dir'", "is a file, not a folder", "'secret_key'")
+
+
+@pytest.mark.skipif(DEFAULT_CONFIG.exists(), reason="this machine has a server config")
+def test_no_config_at_all_says_how_to_give_one():
+    out = run_module("queue_server", "init-db")
+    assert_one_line_error(out, "--config", str(DEFAULT_CONFIG), "MOTCUA_SITE")
