@@ -64,9 +64,7 @@ class ServerConfig:
         try:
             check_database_url(database_url)
         except ValueError as exc:
-            raise ConfigError(
-                f"{_database_label(database_url, origin)} {exc}"
-            ) from None
+            raise ConfigError(f"{_database_label(database_url, origin)} {exc}") from None
         mqtt_url = optional(data, "mqtt_url", "", str) or None
         if mqtt_url:
             try:
@@ -158,6 +156,7 @@ def _folder_problem(folder: Path, exc: OSError) -> str:
 
 
 def _database_label(url: str, origin: str) -> str:
+    """The setting that chose the database, ending in ':' for the problem that follows."""
     if not origin:
         return f"config key 'data_dir' (database {url}):"
     where = "from MOTCUA_DATABASE_URL" if origin == "MOTCUA_DATABASE_URL" else f"in {origin}"
