@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import ssl
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -86,3 +87,26 @@ def optional(
     if key not in data:
         return default
     return require(data, key, kind)
+
+
+def optional_ca_file(data: Mapping[str, Any], key: str) -> str | None:
+    """The CA certificate file named by ``key`` (None when unset), checked now.
+
+    The MQTT client only reads it when it connects; a wrong path or a file that holds
+    no certificate must stop the program at start with the key's name instead.
+    """
+    path = optional(data, key, None, str) or None
+    if path is None:
+        return None
+    if not Path(path).is_file():
+        raise ConfigError(f"config key '{key}': no such file {path!r}")
+    try:
+        ssl.create_default_context().load_verify_locations(cafile=path)
+    except (ssl.SSLError, UnicodeDecodeError, ValueError):
+        raise ConfigError(
+            f"config key '{key}': {path!r} holds no PEM certificate (use the hall's ca.crt "
+            "from firmware_config generate --tls)"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"config key '{key}': cannot read {path!r}: {exc.strerror}") from None
+    return path

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from protocol.broker_url import BrokerUrl
-from protocol.config_file import ConfigError, hide_password, load_config, optional
+from protocol.config_file import ConfigError, hide_password, load_config, optional, optional_ca_file
 from queue_server.storage.database_url import check_database_url
 
 DEFAULT_CONFIG = Path("/etc/motcua/server.toml")
@@ -75,9 +75,7 @@ class ServerConfig:
         if not 1 <= port <= 65535:
             raise ConfigError(f"config key 'port' must be 1..65535, got {port}")
         host = optional(data, "host", "127.0.0.1", str)
-        ca_file = optional(data, "ca_file", "", str) or None
-        if ca_file and not Path(ca_file).is_file():
-            raise ConfigError(f"config key 'ca_file': no such file {ca_file!r}")
+        ca_file = optional_ca_file(data, "ca_file")
         log_format = optional(data, "log_format", "text", str)
         if log_format not in ("text", "json"):
             raise ConfigError(

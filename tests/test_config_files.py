@@ -48,13 +48,17 @@ def test_a_missing_or_unreadable_config_file_is_one_line(module, args, tmp_path)
         ("counter", "counter.toml", "mqtt_ca_file"),
     ],
 )
-def test_a_ca_file_that_does_not_exist_names_its_key(module, example, key, tmp_path):
+def test_a_ca_file_missing_or_without_a_certificate_names_its_key(module, example, key,
+                                                                   tmp_path):
     text = (EXAMPLES / example).read_text(encoding="utf-8")
     config = tmp_path / example
-    config.write_text(f'{key} = "{tmp_path / "ca.crt"}"\n{text}', encoding="utf-8")
     args = {"queue_server": ["run"], "display": ["run"], "counter": ["run", "--mock-pins"]}
-    out = run_module(module, *args[module], "--config", str(config), timeout=30)
-    assert_one_line_error(out, f"'{key}'", "ca.crt")
+    not_a_cert = tmp_path / "notes.txt"
+    not_a_cert.write_text("Mật khẩu wifi: …\n", encoding="utf-8")
+    for ca, problem in ((tmp_path / "ca.crt", "no such file"), (not_a_cert, "no PEM certificate")):
+        config.write_text(f'{key} = "{ca}"\n{text}', encoding="utf-8")
+        out = run_module(module, *args[module], "--config", str(config), timeout=30)
+        assert_one_line_error(out, f"'{key}'", str(ca), problem)
 
 
 @pytest.mark.parametrize(("module", "example"), [

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from counter.station_config import StationConfig, load_station_config
+from firmware_config.local_ca import CA_CERT, ensure_certificates
 from protocol.config_file import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,8 +142,8 @@ def test_example_with_every_optional_key_uncommented(tmp_path: Path) -> None:
         m.group(1) if (m := setting.match(line)) else line
         for line in EXAMPLE.read_text(encoding="utf-8").splitlines()
     ]
-    ca = tmp_path / "ca.crt"  # the CA named by mqtt_ca_file must exist
-    ca.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    ensure_certificates(tmp_path, "camau-hcc", "127.0.0.1")  # mqtt_ca_file is read at start
+    ca = tmp_path / CA_CERT
     path = tmp_path / "counter.toml"
     text = "\n".join(lines).replace('"/etc/motcua/ca.crt"', f'"{ca}"')
     path.write_text(text + "\n", encoding="utf-8")
