@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from protocol.broker_url import BrokerUrl
-from protocol.config_file import ConfigError, load_config, optional, require
+from protocol.config_file import ConfigError, load_config, optional, optional_ca_file, require
 
 #: buttons a counter may have; each sends the command of the same name, except
 #: ``pause`` (toggles pause/resume) and ``transfer`` (chooses a field, then a hold sends)
@@ -85,7 +85,7 @@ class StationConfig:
             raise ConfigError(
                 f"config key 'debounce_s' must be a number of seconds 0..10, got {debounce!r}"
             )
-        ca_file = optional(data, "mqtt_ca_file", None)
+        ca_file = optional_ca_file(data, "mqtt_ca_file")
 
         used: dict[int, str] = {}
         buttons = _pin_table(data, "buttons", BUTTON_NAMES, used, required=True)

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from protocol.config_file import ConfigError
 
@@ -71,12 +72,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "screenshots":
         from display.sample_frames import write_sample_frames
 
-        for path in write_sample_frames(args.out, config):
+        try:
+            paths = write_sample_frames(args.out, config)
+        except OSError as exc:
+            print(f"error: --out {exc.filename or args.out}: {exc.strerror or exc}",
+                  file=sys.stderr)
+            return 2
+        for path in paths:
             print(path)
         return 0
     if config is None:
         print("error: no config file", file=sys.stderr)
         return 2
+    if args.screenshot:
+        folder = Path(args.screenshot).absolute().parent
+        if not folder.is_dir():
+            print(f"error: --screenshot {args.screenshot}: no folder {folder}", file=sys.stderr)
+            return 2
     from display.board_app import BoardApp
     from display.video_driver import video_driver_for
 

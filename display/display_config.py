@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from protocol.broker_url import BrokerUrl
-from protocol.config_file import ConfigError, load_config, optional, require
+from protocol.config_file import ConfigError, load_config, optional, optional_ca_file, require
 
 LANGUAGES = ("vi", "en")
 MODES = ("board", "counter")
@@ -112,9 +112,7 @@ class DisplayConfig:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise ConfigError(f"config key 'timezone': unknown time zone {timezone!r}") from None
-        ca_file = optional(data, "ca_file", None)
-        if ca_file is not None and not Path(ca_file).is_file():
-            raise ConfigError(f"config key 'ca_file': no such file {ca_file!r}")
+        ca_file = optional_ca_file(data, "ca_file")
         mode = optional(data, "mode", "board")
         if mode not in MODES:
             raise ConfigError(f"config key 'mode' must be one of {', '.join(MODES)}, got {mode!r}")

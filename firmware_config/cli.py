@@ -95,7 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
-    except (SiteFileError, ValueError, CertificateError, BackupError, OSError) as exc:
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except (SiteFileError, ValueError, CertificateError, BackupError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
@@ -152,6 +156,8 @@ def _check_db(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"{path}: no database yet")
         return 0
+    if not path.is_file():
+        raise BackupError(f"{path}: is not a database file")
     problems = integrity_problems(path)
     if problems:
         print(f"{path}: integrity check failed: {problems[:5]}", file=sys.stderr)

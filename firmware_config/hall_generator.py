@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import secrets
 import tomllib
 from dataclasses import dataclass, field
@@ -34,6 +35,9 @@ BROKER_DIR = "/etc/mosquitto/motcua"
 #: where a device's CA certificate lives on its Pi
 DEVICE_CA_FILE = "/etc/motcua/ca.crt"
 DEFAULT_SERVER_HOST = "192.168.1.10"
+#: an IPv4 address or a host name, as it goes into the devices' URLs
+HOST_PATTERN = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+                          r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$")
 HTTP_PORT = 8080
 PLAIN_PORT, TLS_PORT = 1883, 8883
 #: file names in the output folder that a device id must not take
@@ -188,6 +192,10 @@ def generate(
 
     ``rehearsal`` writes a hall that runs on this machine as it is (see ``Rehearsal``).
     """
+    if not HOST_PATTERN.match(server_host):
+        raise ValueError(
+            f"--server-host must be the server Pi's IP address or host name, got {server_host!r}"
+        )
     source = SiteSource.read(site_path)
     spec = source.spec
     for device in spec.devices:

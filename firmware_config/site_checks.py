@@ -57,14 +57,9 @@ def check_site(path: str | Path) -> tuple[SiteSource | None, list[Problem], list
             line = source.device_key_line(index, key)
             problems.append(Problem(name, line, f"device {device.id}: {message}"))
     served = {code for c in source.spec.counters for code in c.services}
-    lines = source.text.splitlines()
-    for service in source.spec.services:
+    for index, service in enumerate(source.spec.services):
         if service.code not in served:
-            line = next(
-                (no for no, ln in enumerate(lines, 1)
-                 if re.match(rf'^\s*code\s*=\s*"{re.escape(service.code)}"', ln)),
-                1,
-            )  # fmt: skip
+            line = source.lines.key("services", index, "code")
             warnings.append(Problem(name, line, f"no counter serves service {service.code}"))
     return source, problems, warnings
 

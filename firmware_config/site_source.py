@@ -8,15 +8,13 @@ that every problem found later can name its line, and a copy with tokens filled 
 from __future__ import annotations
 
 import json
-import re
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from queue_server.domain.site_spec import SiteSpec, SiteSpecError, parse_site
-
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"]+)\s*\]\]?")
+from queue_server.domain.site_spec import SiteLines, SiteSpec, SiteSpecError, parse_site
 
 
 class SiteFileError(ValueError):
@@ -50,43 +48,13 @@ class SiteSource:
     def raw_devices(self) -> list[dict[str, Any]]:
         return list(self.data.get("devices", []))
 
-    def device_block(self, index: int) -> tuple[int, int]:
-        """First and last line (1-based) of the ``index``-th ``[[devices]]`` table."""
-        lines = self.text.splitlines()
-        starts = [
-            no
-            for no, line in enumerate(lines, start=1)
-            if (m := _HEADER.match(line)) and m.group(1) == "[[" and m.group(2) == "devices"
-        ]
-        if index >= len(starts):
-            return 1, len(lines)
-        start = starts[index]
-        end = len(lines)
-        for no in range(start + 1, len(lines) + 1):
-            m = _HEADER.match(lines[no - 1])
-            if m and not (m.group(1) == "[" and m.group(2).startswith("devices.")):
-                end = no - 1
-                break
-        return start, end
+    @cached_property
+    def lines(self) -> SiteLines:
+        return SiteLines(self.text)
 
     def device_key_line(self, index: int, key: str) -> int:
         """Line of ``key`` (``"buzzer"`` or ``"buttons.next"``) in the index-th device."""
-        start, end = self.device_block(index)
-        lines = self.text.splitlines()
-        table, _, name = key.rpartition(".")
-        if table:
-            for no in range(start, end + 1):
-                m = _HEADER.match(lines[no - 1])
-                if m and m.group(1) == "[" and m.group(2) == f"devices.{table}":
-                    for inner in range(no + 1, end + 1):
-                        if re.match(rf"^\s*\"?{re.escape(name)}\"?\s*=", lines[inner - 1]):
-                            return inner
-                    return no
-            name = table
-        for no in range(start, end + 1):
-            if re.match(rf"^\s*{re.escape(name)}\s*=", lines[no - 1]):
-                return no
-        return start
+        return self.lines.key("devices", index, key)
 
     def with_tokens(self, tokens: dict[str, str]) -> str:
         """The site text with a ``token = "…"`` line added to devices that have none."""

@@ -25,7 +25,14 @@ class BackupError(RuntimeError):
 def db_path_of(target: str | Path) -> Path:
     """A file path from a path or a ``sqlite:///`` URL."""
     text = str(target)
-    return Path(text.removeprefix("sqlite:///")) if text.startswith("sqlite:///") else Path(text)
+    if text.startswith("sqlite:///"):
+        return Path(text.removeprefix("sqlite:///"))
+    if "://" in text:
+        raise BackupError(
+            f"{text.partition('://')[0]}:// is not a SQLite database: backup, restore and "
+            "check-db handle the SQLite file (for PostgreSQL use pg_dump)"
+        )
+    return Path(text)
 
 
 def integrity_problems(path: Path) -> list[str]:
@@ -70,6 +77,9 @@ def backup(db: str | Path, dest_dir: str | Path, *, keep: int = DEFAULT_KEEP,
             copy.execute("PRAGMA journal_mode=DELETE")
         finally:
             copy.close()
+    except sqlite3.DatabaseError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BackupError(f"{src_path}: cannot be copied as a SQLite database: {exc}") from None
     finally:
         src.close()
     problems = integrity_problems(tmp)

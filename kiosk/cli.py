@@ -161,7 +161,15 @@ def _run(args: argparse.Namespace) -> int:
 def _screenshots(args: argparse.Namespace) -> int:
     from kiosk.screenshots import SAMPLE_SITE, write_screenshots
 
-    for path in write_screenshots(Path(args.out), Path(args.site) if args.site else SAMPLE_SITE):
+    try:
+        paths = write_screenshots(Path(args.out), Path(args.site) if args.site else SAMPLE_SITE)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except OSError as exc:
+        print(f"error: {exc.filename or args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    for path in paths:
         print(path)
     return 0
 

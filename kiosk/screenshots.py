@@ -23,10 +23,22 @@ NOW = 1000.0
 
 
 def sample_services(site_file: Path = SAMPLE_SITE) -> tuple[str, list[dict[str, Any]]]:
-    """The site's name and its services as GET /api/v1/services would list them."""
-    data = tomllib.loads(Path(site_file).read_text(encoding="utf-8"))
+    """The site's name and its services as GET /api/v1/services would list them.
+
+    A ValueError names the file when it is not a readable site file.
+    """
+    path = Path(site_file)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text: save the site file as UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: not valid TOML: {exc}") from None
     services = []
     for index, s in enumerate(data.get("services", [])):
+        if not isinstance(s, dict) or not {"code", "name_vi"} <= s.keys():
+            raise ValueError(f"{path}: every [[services]] needs code and name_vi "
+                             "(python -m firmware_config validate shows the line)")
         waiting = (7, 12, 3, 0, 5, 2)[index % 6]
         services.append({
             "code": s["code"], "name_vi": s["name_vi"], "name_en": s.get("name_en", ""),

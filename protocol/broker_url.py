@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from protocol.config_file import hide_password
+
 
 @dataclass(frozen=True)
 class BrokerUrl:
@@ -16,17 +18,18 @@ class BrokerUrl:
 
     @classmethod
     def parse(cls, url: str) -> BrokerUrl:
-        """Parse a broker URL; a ValueError names what is wrong."""
+        """Parse a broker URL; a ValueError names what is wrong (never the password)."""
         parts = urlsplit(url)
+        shown = hide_password(url)
         if parts.scheme not in ("mqtt", "mqtts"):
-            raise ValueError(f"broker URL must start with mqtt:// or mqtts://, got {url!r}")
+            raise ValueError(f"broker URL must start with mqtt:// or mqtts://, got {shown!r}")
         if not parts.hostname:
-            raise ValueError(f"broker URL has no host: {url!r}")
+            raise ValueError(f"broker URL has no host: {shown!r}")
         tls = parts.scheme == "mqtts"
         try:
             port = parts.port or (8883 if tls else 1883)
         except ValueError:
-            raise ValueError(f"broker URL has a bad port: {url!r}") from None
+            raise ValueError(f"broker URL has a bad port: {shown!r}") from None
         return cls(
             host=parts.hostname,
             port=port,

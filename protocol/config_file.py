@@ -8,6 +8,8 @@ stop the process at start, never later.
 from __future__ import annotations
 
 import os
+import re
+import ssl
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,6 +31,17 @@ class ConfigError(Exception):
     """A configuration problem; the message names the file and the key."""
 
 
+_USER_PASSWORD = re.compile(r"^(?P<head>[^:/?#]*://[^:/@?#]*):[^/?#]*@")
+
+
+def hide_password(url: str) -> str:
+    """``url`` with its password replaced by ``***``, even when the URL does not parse.
+
+    Config errors go to the journal; a broker or database password must not.
+    """
+    return _USER_PASSWORD.sub(r"\g<head>:***@", url, count=1)
+
+
 def load_config(path: str | Path | None, env: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Read ``path`` (if given) and apply environment overrides; returns a plain dict."""
     env = os.environ if env is None else env
@@ -40,6 +53,14 @@ def load_config(path: str | Path | None, env: Mapping[str, str] | None = None) -
                 data = tomllib.load(fh)
         except FileNotFoundError:
             raise ConfigError(f"{p}: config file not found") from None
+        except IsADirectoryError:
+            raise ConfigError(f"{p}: is a folder, not a config file") from None
+        except OSError as exc:
+            raise ConfigError(f"{p}: cannot read the config file: {exc.strerror}") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"{p}: not UTF-8 text (byte {exc.start}): save the config file as UTF-8"
+            ) from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{p}: not valid TOML: {exc}") from None
     for var, key in ENV_OVERRIDES.items():
@@ -66,3 +87,26 @@ def optional(
     if key not in data:
         return default
     return require(data, key, kind)
+
+
+def optional_ca_file(data: Mapping[str, Any], key: str) -> str | None:
+    """The CA certificate file named by ``key`` (None when unset), checked now.
+
+    The MQTT client only reads it when it connects; a wrong path or a file that holds
+    no certificate must stop the program at start with the key's name instead.
+    """
+    path = optional(data, key, None, str) or None
+    if path is None:
+        return None
+    if not Path(path).is_file():
+        raise ConfigError(f"config key '{key}': no such file {path!r}")
+    try:
+        ssl.create_default_context().load_verify_locations(cafile=path)
+    except (ssl.SSLError, UnicodeDecodeError, ValueError):
+        raise ConfigError(
+            f"config key '{key}': {path!r} holds no PEM certificate (use the hall's ca.crt "
+            "from firmware_config generate --tls)"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"config key '{key}': cannot read {path!r}: {exc.strerror}") from None
+    return path

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
 from protocol.broker_url import BrokerUrl
-from protocol.config_file import ConfigError, load_config, optional
+from protocol.config_file import ConfigError, hide_password, load_config, optional, optional_ca_file
+from queue_server.storage.database_url import check_database_url
 
 DEFAULT_CONFIG = Path("/etc/motcua/server.toml")
 
@@ -30,6 +32,11 @@ class ServerConfig:
     broker_accounts_dir: Path | None = None
     #: Mosquitto's pid file, signalled after an account change (None: a path unit reloads)
     broker_pid_file: Path | None = None
+    #: the file the config was read from (None: defaults and environment only)
+    config_file: Path | None = None
+    #: where ``database_url`` came from: ``MOTCUA_DATABASE_URL``, the config file,
+    #: or "" for the default SQLite file in ``data_dir``
+    database_url_origin: str = ""
 
     @classmethod
     def load(cls, path: str | Path | None, env=None) -> ServerConfig:
@@ -37,18 +44,27 @@ class ServerConfig:
         if path is None and DEFAULT_CONFIG.exists():
             path = DEFAULT_CONFIG
         data = load_config(path, env)
+        env = os.environ if env is None else env
         site = optional(data, "site", "", str)
+        if not site and path is None:
+            raise ConfigError(
+                f"no config file: give --config PATH ({DEFAULT_CONFIG} does not exist) "
+                "or set MOTCUA_SITE"
+            )
         if not site:
             raise ConfigError("config key 'site' is missing (or set MOTCUA_SITE)")
         data_dir = Path(optional(data, "data_dir", "var", str))
-        database_url = (
-            optional(data, "database_url", "", str) or f"sqlite:///{data_dir / 'motcua.db'}"
-        )
-        if not database_url.startswith(("sqlite:", "postgresql")):
-            raise ConfigError(
-                f"config key 'database_url' must be a sqlite:/// or postgresql+psycopg:// URL, "
-                f"got {database_url!r}"
-            )
+        database_url = optional(data, "database_url", "", str)
+        if env.get("MOTCUA_DATABASE_URL"):
+            origin = "MOTCUA_DATABASE_URL"
+        elif database_url:
+            origin = str(path)
+        else:
+            origin, database_url = "", f"sqlite:///{data_dir / 'motcua.db'}"
+        try:
+            check_database_url(database_url)
+        except ValueError as exc:
+            raise ConfigError(f"{_database_label(database_url, origin)} {exc}") from None
         mqtt_url = optional(data, "mqtt_url", "", str) or None
         if mqtt_url:
             try:
@@ -59,9 +75,7 @@ class ServerConfig:
         if not 1 <= port <= 65535:
             raise ConfigError(f"config key 'port' must be 1..65535, got {port}")
         host = optional(data, "host", "127.0.0.1", str)
-        ca_file = optional(data, "ca_file", "", str) or None
-        if ca_file and not Path(ca_file).is_file():
-            raise ConfigError(f"config key 'ca_file': no such file {ca_file!r}")
+        ca_file = optional_ca_file(data, "ca_file")
         log_format = optional(data, "log_format", "text", str)
         if log_format not in ("text", "json"):
             raise ConfigError(
@@ -88,19 +102,33 @@ class ServerConfig:
             log_format=log_format,
             broker_accounts_dir=Path(broker_accounts_dir) if broker_accounts_dir else None,
             broker_pid_file=Path(broker_pid_file) if broker_pid_file else None,
+            config_file=Path(path) if path is not None else None,
+            database_url_origin=origin,
         )
+
+    @property
+    def database_label(self) -> str:
+        """The database as an installer finds it: the key, where it is set, the URL."""
+        return _database_label(self.database_url, self.database_url_origin)
 
     def ensure_secret_key(self) -> str:
         """The configured secret key, or one generated once into the data folder."""
         if self.secret_key:
             return self.secret_key
         path = self.data_dir / "secret_key"
-        if path.exists():
-            return path.read_text().strip()
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_hex(32)
-        path.write_text(key)
-        path.chmod(0o600)
+        try:
+            if path.exists():
+                return path.read_text().strip()
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            key = secrets.token_hex(32)
+            path.write_text(key)
+            path.chmod(0o600)
+        except OSError as exc:
+            raise ConfigError(
+                f"config key 'data_dir' ({self.data_dir}): cannot keep the session secret in "
+                f"{path}: {_folder_problem(self.data_dir, exc)}; fix the folder or set "
+                "'secret_key' (or MOTCUA_SECRET_KEY)"
+            ) from None
         return key
 
     def prepare_storage(self) -> None:
@@ -108,4 +136,26 @@ class ServerConfig:
         if self.database_url.startswith("sqlite:///"):
             db_path = Path(self.database_url.removeprefix("sqlite:///"))
             if str(db_path) != ":memory:":
-                db_path.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    db_path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise ConfigError(
+                        f"{self.database_label} cannot make the folder {db_path.parent}: "
+                        f"{_folder_problem(db_path.parent, exc)}"
+                    ) from None
+
+
+def _folder_problem(folder: Path, exc: OSError) -> str:
+    """What is wrong with a folder the server needs, as an installer would say it."""
+    blocker = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if blocker is not None and not blocker.is_dir():
+        return f"{blocker} is a file, not a folder"
+    return str(exc.strerror or exc)
+
+
+def _database_label(url: str, origin: str) -> str:
+    """The setting that chose the database, ending in ':' for the problem that follows."""
+    if not origin:
+        return f"config key 'data_dir' (database {url}):"
+    where = "from MOTCUA_DATABASE_URL" if origin == "MOTCUA_DATABASE_URL" else f"in {origin}"
+    return f"config key 'database_url' ({where}, {hide_password(url)}):"

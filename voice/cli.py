@@ -101,3 +101,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ClipError, KeyError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a folder or file that cannot be made or written
+        print(f"error: {exc.filename or args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2

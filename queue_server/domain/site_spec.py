@@ -1,7 +1,8 @@
 """The site description file (DESIGN.md section 9), parsed and checked as a whole.
 
 A file with any error loads nothing: ``parse_site`` either returns a complete
-``SiteSpec`` or raises ``SiteSpecError`` whose message names the file line at fault.
+``SiteSpec`` or raises ``SiteSpecError`` whose message names the file and the line
+of the key holding the bad value (``SiteLines``).
 """
 
 from __future__ import annotations
@@ -65,19 +66,76 @@ class SiteSpec:
     no_show_grace_min: int = 10
 
 
-class _Lines:
-    """Finds the line where the n-th ``[[table]]`` of a kind starts, for error messages."""
+_HEADER = re.compile(r'^\s*(\[\[?)\s*([A-Za-z0-9_.\-"]+)\s*\]\]?')
+
+
+class SiteLines:
+    """Where each table of a site file and each key inside it sits, for error messages.
+
+    A problem is reported on the line of the key that holds the bad value, so that an
+    installer opens the file at the right place; the table's header is only the
+    fallback for a key that is missing.
+    """
 
     def __init__(self, text: str) -> None:
-        self._starts: dict[str, list[int]] = {}
-        for no, line in enumerate(text.splitlines(), start=1):
-            m = re.match(r"^\s*\[\[?\s*([A-Za-z_]+)\s*\]\]?", line)
+        self._lines = text.splitlines()
+        #: (bracket, name, line number) of every table header, in file order
+        self._headers: list[tuple[str, str, int]] = []
+        for no, line in enumerate(self._lines, start=1):
+            m = _HEADER.match(line)
             if m:
-                self._starts.setdefault(m.group(1), []).append(no)
+                self._headers.append((m.group(1), m.group(2).replace('"', ""), no))
 
-    def of(self, table: str, index: int = 0) -> int:
-        starts = self._starts.get(table, [])
-        return starts[index] if index < len(starts) else 1
+    def block(self, table: str, index: int = 0) -> tuple[int, int]:
+        """First and last line of the ``index``-th ``[table]`` or ``[[table]]``, its
+        ``[table.sub]`` tables included (the whole file if there is no such table)."""
+        starts = [(pos, no) for pos, (_, name, no) in enumerate(self._headers) if name == table]
+        if index >= len(starts):
+            return 1, len(self._lines)
+        pos, start = starts[index]
+        for bracket, name, no in self._headers[pos + 1:]:
+            if not (bracket == "[" and name.startswith(f"{table}.")):
+                return start, no - 1
+        return start, len(self._lines)
+
+    def key(self, table: str, index: int, *keys: str) -> int:
+        """Line of the first of ``keys`` found in the table (``"buttons.next"`` reaches
+        into ``[table.buttons]`` or an inline ``buttons = {…}``); else the header line."""
+        start, end = self.block(table, index)
+        for key in keys:
+            line = self._key_in(start, end, table, key)
+            if line is not None:
+                return line
+        return start
+
+    def _key_in(self, start: int, end: int, table: str, key: str) -> int | None:
+        sub, _, name = key.rpartition(".")
+        if sub:
+            for no in range(start, end + 1):
+                m = _HEADER.match(self._lines[no - 1])
+                if m and m.group(1) == "[" and m.group(2).replace('"', "") == f"{table}.{sub}":
+                    inner = self._assignment(no + 1, end, name)
+                    return inner if inner is not None else no
+            name = sub  # an inline table: the line of its key
+        return self._assignment(start + 1 if self._is_header(start) else start, end, name)
+
+    def top_level(self, key: str) -> int:
+        """Line of a key set before the first table header (1 if there is none)."""
+        return self._assignment(1, len(self._lines), key) or 1
+
+    def _is_header(self, no: int) -> bool:
+        return 1 <= no <= len(self._lines) and bool(_HEADER.match(self._lines[no - 1]))
+
+    def _assignment(self, first: int, last: int, name: str) -> int | None:
+        """The line assigning ``name`` from ``first`` up to the next header."""
+        pattern = re.compile(rf'^\s*"?{re.escape(name)}"?\s*=')
+        for no in range(first, last + 1):
+            line = self._lines[no - 1]
+            if _HEADER.match(line):
+                return None
+            if pattern.match(line):
+                return no
+        return None
 
 
 def parse_site(text: str, source: str = "site.toml") -> SiteSpec:
@@ -87,94 +145,125 @@ def parse_site(text: str, source: str = "site.toml") -> SiteSpec:
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         raise SiteSpecError(f"{source}:{m.group(1) if m else 1}: not valid TOML: {exc}") from None
-    lines = _Lines(text)
+    lines = SiteLines(text)
 
-    def fail(table: str, index: int, message: str) -> SiteSpecError:
-        return SiteSpecError(f"{source}:{lines.of(table, index)}: {message}")
+    def fail(table: str, index: int, message: str, *keys: str) -> SiteSpecError:
+        """An error on the line of the first of ``keys`` present in the table."""
+        return SiteSpecError(f"{source}:{lines.key(table, index, *keys)}: {message}")
+
+    def first_at(table: str, index: int, key: str) -> str:
+        return f" (first on line {lines.key(table, index, key)})"
 
     site = data.get("site")
     if not isinstance(site, dict):
         raise SiteSpecError(f"{source}:1: the [site] table is missing")
     site_id = site.get("id")
     if not isinstance(site_id, str) or not SITE_ID_PATTERN.match(site_id):
-        raise fail("site", 0, f"site.id must be lowercase letters, digits and '-', got {site_id!r}")
+        raise fail(
+            "site", 0, f"site.id must be lowercase letters, digits and '-', got {site_id!r}", "id"
+        )
     name = site.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise fail("site", 0, "site.name is missing")
+        raise fail("site", 0, "site.name is missing", "name")
     timezone = site.get("timezone", "Asia/Ho_Chi_Minh")
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise fail("site", 0, f"site.timezone {timezone!r} is not a known time zone") from None
+        raise fail(
+            "site", 0, f"site.timezone {timezone!r} is not a known time zone", "timezone"
+        ) from None
     board_message = site.get("board_message", "")
     if not isinstance(board_message, str):
-        raise fail("site", 0, "site.board_message must be text")
+        raise fail("site", 0, "site.board_message must be text", "board_message")
 
     priority_mode = site.get("priority_mode", "strict")
     if priority_mode not in ("strict", "interleave"):
         raise fail(
-            "site", 0, f"site.priority_mode must be 'strict' or 'interleave', got {priority_mode!r}"
+            "site", 0,
+            f"site.priority_mode must be 'strict' or 'interleave', got {priority_mode!r}",
+            "priority_mode",
         )
     rules: dict[str, int] = {}
     for key, default, high in (("max_priority_in_row", 3, 100), ("no_show_grace_min", 10, 240)):
         value = site.get(key, default)
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= high:
-            raise fail("site", 0, f"site.{key} must be a whole number 0..{high}, got {value!r}")
+            raise fail(
+                "site", 0, f"site.{key} must be a whole number 0..{high}, got {value!r}", key
+            )
         rules[key] = value
 
+    tables = {
+        name: _tables(data, name, source, lines) for name in ("services", "counters", "devices")
+    }
     services: list[ServiceSpec] = []
-    for i, raw in enumerate(data.get("services", [])):
-        services.append(_service(raw, lambda msg, i=i: fail("services", i, msg)))
+    for i, raw in enumerate(tables["services"]):
+        services.append(_service(raw, lambda msg, *keys, i=i: fail("services", i, msg, *keys)))
     if not services:
         raise SiteSpecError(f"{source}:1: at least one [[services]] is needed")
     codes = [s.code for s in services]
     for i, code in enumerate(codes):
         if code in codes[:i]:
-            raise fail("services", i, f"duplicate service code {code!r}")
+            raise fail("services", i, f"duplicate service code {code!r}"
+                       + first_at("services", codes.index(code), "code"), "code")
     prefixes = [s.prefix for s in services]
     for i, prefix in enumerate(prefixes):
         if prefix in prefixes[:i]:
-            raise fail("services", i, f"duplicate ticket prefix {prefix!r}")
+            first = prefixes.index(prefix)
+            raise fail("services", i, f"duplicate ticket prefix {prefix!r}"
+                       + first_at("services", first, "prefix" if "prefix" in
+                                  tables["services"][first] else "code"), "prefix", "code")
 
     counters: list[CounterSpec] = []
-    for i, raw in enumerate(data.get("counters", [])):
+    for i, raw in enumerate(tables["counters"]):
         number = str(raw.get("number", "")).strip()
         if not COUNTER_PATTERN.match(number):
             raise fail(
-                "counters", i, f"counter number must be 1-8 letters or digits, got {number!r}"
+                "counters", i, f"counter number must be 1-8 letters or digits, got {number!r}",
+                "number",
             )
         if any(c.number == number for c in counters):
-            raise fail("counters", i, f"duplicate counter number {number!r}")
+            first = next(j for j, c in enumerate(counters) if c.number == number)
+            raise fail("counters", i, f"duplicate counter number {number!r}"
+                       + first_at("counters", first, "number"), "number")
         served = raw.get("services")
         if not isinstance(served, list) or not served:
-            raise fail("counters", i, f"counter {number} needs a non-empty services list")
+            raise fail("counters", i, f"counter {number} needs a non-empty services list",
+                       "services")
         for code in served:
             if code not in codes:
-                raise fail("counters", i, f"counter {number} serves unknown service {code!r}")
+                raise fail("counters", i, f"counter {number} serves unknown service {code!r}",
+                           "services")
         counters.append(CounterSpec(number, tuple(dict.fromkeys(served))))
 
     devices: list[DeviceSpec] = []
     numbers = {c.number for c in counters}
-    for i, raw in enumerate(data.get("devices", [])):
+    for i, raw in enumerate(tables["devices"]):
         dev_id, kind = raw.get("id"), raw.get("kind")
         if not isinstance(dev_id, str) or not DEVICE_ID_PATTERN.match(dev_id):
             raise fail(
-                "devices", i, f"device id must be letters, digits, '-' or '_', got {dev_id!r}"
+                "devices", i, f"device id must be letters, digits, '-' or '_', got {dev_id!r}",
+                "id",
             )
         if any(d.id == dev_id for d in devices):
-            raise fail("devices", i, f"duplicate device id {dev_id!r}")
+            first = next(j for j, d in enumerate(devices) if d.id == dev_id)
+            raise fail("devices", i, f"duplicate device id {dev_id!r}"
+                       + first_at("devices", first, "id"), "id")
         if kind not in DEVICE_KINDS:
-            raise fail("devices", i, f"device {dev_id}: kind must be one of {DEVICE_KINDS}")
+            raise fail("devices", i, f"device {dev_id}: kind must be one of {DEVICE_KINDS}",
+                       "kind")
         counter = raw.get("counter")
         if kind == "counter":
             counter = str(counter) if counter is not None else None
             if counter not in numbers:
-                raise fail("devices", i, f"device {dev_id}: counter {counter!r} is not a counter")
+                raise fail("devices", i, f"device {dev_id}: counter {counter!r} is not a counter",
+                           "counter")
         elif counter is not None:
-            raise fail("devices", i, f"device {dev_id}: only counter devices have 'counter'")
+            raise fail("devices", i, f"device {dev_id}: only counter devices have 'counter'",
+                       "counter")
         token = raw.get("token")
         if token is not None and (not isinstance(token, str) or len(token) < 16):
-            raise fail("devices", i, f"device {dev_id}: token must be at least 16 characters")
+            raise fail("devices", i, f"device {dev_id}: token must be at least 16 characters",
+                       "token")
         devices.append(DeviceSpec(dev_id, kind, counter, token))
 
     return SiteSpec(
@@ -190,34 +279,64 @@ def parse_site(text: str, source: str = "site.toml") -> SiteSpec:
     )
 
 
+def _tables(data: dict, name: str, source: str, lines: SiteLines) -> list[dict]:
+    """The ``[[name]]`` tables of the file (none when absent)."""
+    value = data.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+        raise SiteSpecError(
+            f"{source}:{lines.top_level(name)}: '{name}' must be [[{name}]] tables"
+        )
+    return value
+
+
 def _service(raw: dict, fail) -> ServiceSpec:
     code = raw.get("code")
     if not isinstance(code, str) or not CODE_PATTERN.match(code):
-        raise fail(f"service code must be 1-4 capital letters/digits, got {code!r}")
+        raise fail(f"service code must be 1-4 capital letters/digits, got {code!r}", "code")
     name_vi = raw.get("name_vi")
     if not isinstance(name_vi, str) or not name_vi.strip():
-        raise fail(f"service {code}: name_vi is missing")
+        raise fail(f"service {code}: name_vi is missing", "name_vi")
     name_en = raw.get("name_en", name_vi)
+    if not isinstance(name_en, str):
+        raise fail(f"service {code}: name_en must be text, got {name_en!r}", "name_en")
     prefix = raw.get("prefix", code)
     if not isinstance(prefix, str) or not CODE_PATTERN.match(prefix):
-        raise fail(f"service {code}: prefix must be 1-4 capital letters/digits, got {prefix!r}")
+        raise fail(f"service {code}: prefix must be 1-4 capital letters/digits, got {prefix!r}",
+                   "prefix")
 
     def integer(key: str, default: int | None, low: int, high: int) -> int | None:
         value = raw.get(key, default)
         if value is None:
             return None
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-            raise fail(f"service {code}: {key} must be a whole number {low}..{high}, got {value!r}")
+            raise fail(f"service {code}: {key} must be a whole number {low}..{high}, got {value!r}",
+                       key)
         return value
 
+    spans, weekdays = raw.get("hours"), raw.get("weekdays")
+    if spans is not None and (
+        not isinstance(spans, list) or not all(isinstance(x, str) for x in spans)
+    ):
+        raise fail(f'service {code}: hours must be a list like ["07:00-11:30", "13:30-17:00"], '
+                   f"got {spans!r}", "hours")
+    if weekdays is not None and (
+        not isinstance(weekdays, list)
+        or not all(isinstance(d, int) and not isinstance(d, bool) for d in weekdays)
+    ):
+        raise fail(f"service {code}: weekdays must be a list like [1, 2, 3, 4, 5] (Monday=1), "
+                   f"got {weekdays!r}", "weekdays")
     try:
-        hours = OpeningHours.parse(raw.get("hours"), raw.get("weekdays"))
-    except (ValueError, TypeError, AttributeError) as exc:
-        raise fail(f"service {code}: {exc}") from None
+        OpeningHours.parse(None, weekdays)
+    except ValueError as exc:
+        raise fail(f"service {code}: {exc}", "weekdays") from None
+    try:
+        hours = OpeningHours.parse(spans, weekdays)
+    except ValueError as exc:
+        raise fail(f"service {code}: {exc}", "hours") from None
     return ServiceSpec(
         code=code,
         name_vi=name_vi.strip(),
-        name_en=str(name_en).strip(),
+        name_en=name_en.strip(),
         prefix=prefix,
         first_number=integer("first_number", 1, 0, 99999),
         number_width=integer("number_width", 3, 1, 6),

@@ -7,6 +7,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 #: execution option marking a connection whose transactions only read
 READ_ONLY = "motcua_read_only"
+#: seconds to wait for PostgreSQL to accept a connection (unless the URL sets connect_timeout)
+CONNECT_TIMEOUT_S = 10
 
 
 def make_engine(url: str) -> Engine:
@@ -38,7 +40,11 @@ def make_engine(url: str) -> Engine:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # a server that does not answer fails within seconds instead of TCP's two minutes
+    connect_args = {} if "connect_timeout" in url else {"connect_timeout": CONNECT_TIMEOUT_S}
+    return create_engine(
+        url, pool_size=10, max_overflow=20, pool_pre_ping=True, connect_args=connect_args
+    )
 
 
 def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker[Session]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from counter.station_config import StationConfig, load_station_config
+from firmware_config.local_ca import CA_CERT, ensure_certificates
 from protocol.config_file import ConfigError
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -141,9 +142,13 @@ def test_example_with_every_optional_key_uncommented(tmp_path: Path) -> None:
         m.group(1) if (m := setting.match(line)) else line
         for line in EXAMPLE.read_text(encoding="utf-8").splitlines()
     ]
+    ensure_certificates(tmp_path, "camau-hcc", "127.0.0.1")  # mqtt_ca_file is read at start
+    ca = tmp_path / CA_CERT
     path = tmp_path / "counter.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    text = "\n".join(lines).replace('"/etc/motcua/ca.crt"', f'"{ca}"')
+    path.write_text(text + "\n", encoding="utf-8")
     cfg = load_station_config(path, env={})
+    assert cfg.mqtt_ca_file == str(ca)
     assert cfg.buttons["transfer"] == 23 and cfg.buttons["pause"] == 24
     assert cfg.leds["paused"] == 16 and cfg.buzzer == 13
     assert cfg.rating == {"4": 12, "3": 25, "2": 26, "1": 19}

@@ -15,6 +15,7 @@ from display.board_view import HIGHLIGHT_OFF, HIGHLIGHT_ON, PANEL_IDLE, Layout
 from display.video_driver import video_driver_for
 from protocol import DeviceStatus, Topics, decode, encode
 from tests.display.board_testkit import a_call, is_status, snapshot, wait_until, write_config
+from tests.support.cli_output import assert_one_line_error, run_module
 from voice.audio_devices import playback_device_present
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -194,3 +195,16 @@ def test_a_board_without_screen_or_sound_logs_two_clear_lines_and_no_library_noi
     assert not noise, noise
     assert "no screen" in out.stderr and "no audio device" in out.stderr
     assert shot.exists()
+
+
+def test_an_output_folder_that_does_not_exist_is_one_line(tmp_path):
+    config = write_config(tmp_path / "display.toml", "mqtt://127.0.0.1:1", "camau-hcc",
+                          "display-1")
+    missing = tmp_path / "no-such-folder" / "board.png"
+    out = run_module("display", "run", "--config", str(config), "--exit-after", "5",
+                     "--screenshot", str(missing))
+    assert_one_line_error(out, "--screenshot", str(missing.parent))
+    blocked = tmp_path / "a-file"
+    blocked.write_text("", encoding="utf-8")
+    out = run_module("display", "screenshots", "--out", str(blocked / "shots"))
+    assert_one_line_error(out, "--out", str(blocked))

@@ -19,6 +19,7 @@ from kiosk.kiosk_config import KioskConfig
 from protocol.broker_url import BrokerUrl
 from queue_server.domain.site_spec import parse_site
 from queue_server.server_config import ServerConfig
+from tests.support.cli_output import assert_one_line_error, run_module
 
 SITE = Path(__file__).resolve().parents[2] / "firmware_config" / "examples" / "site.toml"
 DEVICES = ["kiosk-1", "display-1", *(f"counter-{n}" for n in range(1, 7))]
@@ -154,3 +155,14 @@ def test_a_port_out_of_range_is_refused_with_its_option(tmp_path):
     assert done.returncode == 2
     assert "--http-port" in done.stderr and "Traceback" not in done.stderr
     assert not (tmp_path / "hall").exists()
+
+
+def test_a_bad_server_host_or_out_folder_is_one_line(tmp_path):
+    out = run_module("firmware_config", "generate", str(SITE), "--out", str(tmp_path / "hall"),
+                     "--server-host", "192.168.1.10/24")
+    assert_one_line_error(out, "--server-host", "'192.168.1.10/24'")
+    assert not (tmp_path / "hall").exists()
+    taken = tmp_path / "a-file"
+    taken.write_text("", encoding="utf-8")
+    out = run_module("firmware_config", "generate", str(SITE), "--out", str(taken))
+    assert_one_line_error(out, str(taken), "exists")

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from firmware_config.cli import main
 from firmware_config.sqlite_backup import backup, integrity_problems
+from tests.support.cli_output import assert_one_line_error, run_module
 
 
 def _live_db(path):
@@ -97,3 +98,19 @@ def test_check_db_refuses_a_damaged_file(tmp_path, capsys):
     assert main(["check-db", str(db)]) == 1
     assert "integrity check failed" in capsys.readouterr().err
     assert main(["check-db", str(tmp_path / "absent.db")]) == 0
+
+
+def test_backup_restore_and_check_of_what_is_not_a_sqlite_file_are_one_line(tmp_path):
+    text = tmp_path / "server.toml"
+    text.write_text('site = "camau-hcc"\n', encoding="utf-8")
+    out = run_module("firmware_config", "backup", str(text), str(tmp_path / "backups"))
+    assert_one_line_error(out, str(text), "not a database")
+    assert not list((tmp_path / "backups").iterdir())  # no partial copy left
+    url = "postgresql+psycopg://motcua:mat-khau@127.0.0.1/motcua"
+    for command in (["backup", url, str(tmp_path)], ["check-db", url],
+                    ["restore", str(text), url]):
+        out = run_module("firmware_config", *command)
+        assert_one_line_error(out, "pg_dump")
+        assert "mat-khau" not in out.stderr
+    assert_one_line_error(run_module("firmware_config", "check-db", str(tmp_path)),
+                          str(tmp_path), "not a database file")

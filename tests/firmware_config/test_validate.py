@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from firmware_config.cli import main
+from tests.support.cli_output import run_module
+from tests.support.site_mistakes import SITE_MISTAKES, site_with_mistake
 
 SITE = Path(__file__).resolve().parents[2] / "firmware_config" / "examples" / "site.toml"
 
@@ -41,8 +43,17 @@ def test_a_counter_serving_an_unknown_field_names_its_line(tmp_path, capsys):
     site = _site(tmp_path, 'services = ["B", "E"]', 'services = ["B", "X"]')
     code, out = _validate(capsys, site)
     assert code == 1
-    line = _line_of(site, 'number = "4"') - 1
+    line = _line_of(site, 'services = \\["B", "X"\\]')
     assert f"{site}:{line}: counter 4 serves unknown service 'X'" in out
+
+
+@pytest.mark.parametrize("case", SITE_MISTAKES)
+def test_validate_names_the_line_of_the_bad_value(case, tmp_path):
+    site, line, message = site_with_mistake(tmp_path, case)
+    out = run_module("firmware_config", "validate", str(site))
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert len(out.stdout.splitlines()) == 1
+    assert out.stdout.startswith(f"{site}:{line}: {message}")
 
 
 def test_a_pin_used_twice_and_a_bad_pin_name_their_lines(tmp_path, capsys):

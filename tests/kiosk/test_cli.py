@@ -13,6 +13,7 @@ from pathlib import Path
 from escpos.constants import PAPER_FULL_CUT
 
 from protocol import DeviceStatus, Topics, decode
+from tests.support.cli_output import assert_one_line_error, run_module
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -153,3 +154,15 @@ def test_screenshots_command_writes_every_screen(tmp_path) -> None:
         assert start.size == (1024, 600)
     with Image.open(tmp_path / "shots" / "ticket_80mm.png") as ticket:
         assert ticket.width == 576
+
+
+def test_screenshots_of_a_site_file_it_cannot_use_is_one_line(tmp_path) -> None:
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes('[site]\nname = "Cà Mau"\n'.encode("latin-1"))
+    nameless = tmp_path / "nameless.toml"
+    nameless.write_text('[site]\nname = "X"\n\n[[services]]\ncode = "A"\n', encoding="utf-8")
+    for site, problem in ((tmp_path / "nope.toml", "No such file"), (latin1, "not UTF-8"),
+                          (nameless, "name_vi")):
+        out = run_module("kiosk", "screenshots", "--out", str(tmp_path / "shots"),
+                         "--site", str(site))
+        assert_one_line_error(out, str(site), problem)

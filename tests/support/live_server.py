@@ -13,6 +13,8 @@ from pathlib import Path
 
 import requests
 
+from protocol.config_file import ENV_OVERRIDES
+
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_SITE = ROOT / "firmware_config" / "examples" / "site.toml"
 
@@ -23,10 +25,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def run_cli(*args: str, config: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+def run_cli(*args: str, config: Path, stdin: str | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """``python -m queue_server ARGS --config CONFIG``; no terminal on stdin without ``stdin``."""
+    feed = {"stdin": subprocess.DEVNULL} if stdin is None else {"input": stdin}
+    # only the config file and ``env`` decide, not overrides in the caller's environment
+    base = {k: v for k, v in os.environ.items() if k not in ENV_OVERRIDES}
     return subprocess.run(
         [sys.executable, "-m", "queue_server", *args, "--config", str(config)],
-        input=stdin, capture_output=True, text=True, cwd=ROOT, timeout=60,
+        capture_output=True, text=True, cwd=ROOT, timeout=60,
+        env={**base, **(env or {})}, **feed,
     )
 
 

@@ -33,3 +33,11 @@ def test_generate_then_say(tmp_path):
     out = run("say", "A012", "5", "--clips", str(clips), "--out", str(wav), "--english")
     assert out.returncode == 2
     assert "en-number" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_folder_that_cannot_be_made_is_one_line(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    out = run("generate", "--out", str(blocker / "clips"))
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.stderr.strip().splitlines() == [f"error: {blocker / 'clips'}: Not a directory"]
