@@ -66,7 +66,42 @@ def check_site(path: str | Path) -> tuple[SiteSource | None, list[Problem], list
                 1,
             )  # fmt: skip
             warnings.append(Problem(name, line, f"no counter serves service {service.code}"))
+    for service in source.spec.services:
+        outside = _appointment_hours_outside(service)
+        if outside:
+            line = _service_key_line(lines, service.code, "appointments")
+            warnings.append(Problem(
+                name, line, f"service {service.code}: appointment slots {', '.join(outside)} "
+                "fall outside the field's opening hours (kiosks cannot issue walk-in "
+                "tickets then)"))
     return source, problems, warnings
+
+
+def _appointment_hours_outside(service) -> list[str]:
+    """The appointment spans of a field not inside any of its opening spans."""
+    rules = service.appointments
+    if rules is None or not service.hours.spans:
+        return []
+    return [
+        f"{span.start:%H:%M}-{span.end:%H:%M}"
+        for span in rules.hours.spans
+        if not any(o.start <= span.start and span.end <= o.end for o in service.hours.spans)
+    ]
+
+
+def _service_key_line(lines: list[str], code: str, key: str) -> int:
+    """Line of ``key`` in the ``[[services]]`` table whose code is ``code``."""
+    start = next(
+        (no for no, ln in enumerate(lines, 1)
+         if re.match(rf'^\s*code\s*=\s*"{re.escape(code)}"', ln)),
+        1,
+    )  # fmt: skip
+    for no in range(start, len(lines) + 1):
+        if re.match(r"^\s*\[", lines[no - 1]):
+            break
+        if re.match(rf"^\s*{re.escape(key)}\s*=", lines[no - 1]):
+            return no
+    return start
 
 
 def _key_line(text: str, key: str) -> int:

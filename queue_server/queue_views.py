@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from protocol import Board, BoardEntry, CounterState
+from queue_server.domain.appointment_slots import DEFAULT_MAX_SHARE, AppointmentRules
 from queue_server.domain.next_ticket import Candidate, call_order
 from queue_server.domain.opening_hours import OpeningHours
 from queue_server.domain.ticket_status import AT_COUNTER, EventKind, TicketStatus
@@ -39,6 +40,30 @@ def opening_hours(service: Service) -> OpeningHours:
     return OpeningHours.parse(spans, days)
 
 
+def appointment_rules(service: Service) -> AppointmentRules | None:
+    """The field's appointment rules as loaded from the site file; None: no appointments."""
+    if service.appointment_slot_min is None:
+        return None
+    spans = [s for s in service.appointment_hours.split(",") if s]
+    days = [int(d) for d in service.appointment_weekdays.split(",") if d]
+    return AppointmentRules(
+        slot_min=service.appointment_slot_min,
+        per_slot=service.appointment_per_slot or 1,
+        days_ahead=service.appointment_days_ahead or 0,
+        prefix=service.appointment_prefix or service.prefix,
+        hours=OpeningHours.parse(spans, days),
+        max_share=(
+            DEFAULT_MAX_SHARE
+            if service.appointment_max_share is None
+            else service.appointment_max_share
+        ),
+    )
+
+
+def closed_days(site: Site) -> tuple[date, ...]:
+    return tuple(date.fromisoformat(d) for d in site.closed_days.split(",") if d)
+
+
 def candidate(ticket: Ticket) -> Candidate:
     return Candidate(
         ticket_id=ticket.id,
@@ -46,6 +71,7 @@ def candidate(ticket: Ticket) -> Candidate:
         transferred=ticket.transferred,
         queued_at=ticket.issued_at,
         sequence=ticket.sequence,
+        appointment_start=ticket.appointment_start,
     )
 
 
@@ -291,6 +317,7 @@ def ticket_view(hall: Hall, session: Session, ticket: Ticket, *, as_issued: bool
         "ahead": ahead,
         "estimated_wait_s": estimate,
         "status_url": hall.status_url(ticket.public_id),
+        "appointment_start": _local_iso(ticket.appointment_start, site),
     }
 
 

@@ -257,6 +257,7 @@ def _issue(
         "ahead": ahead,
         "estimated_wait_s": estimate,
         "status_url": hall.status_url(public_id),
+        "appointment_start": None,
     }, True
 
 

@@ -53,6 +53,8 @@ class TicketOut(msgspec.Struct):
     ahead: Annotated[int, msgspec.Meta(ge=0)]
     estimated_wait_s: Annotated[int, msgspec.Meta(ge=0)]
     status_url: str
+    #: the booked slot's start (ISO 8601, site time) for an appointment ticket
+    appointment_start: str | None = None
 
 
 class SiteOut(msgspec.Struct):
