@@ -15,22 +15,33 @@ from sqlalchemy import select
 
 from protocol import ACTIONS, Command, CounterState, encode
 from protocol.messages import now_utc
+from queue_server.appointment_book import (
+    BookingRequest,
+    book,
+    cancel_booking,
+    day_of,
+    find_booking,
+    slots_of_day,
+)
 from queue_server.domain.queue_error import QueueError
 from queue_server.queue_views import services_overview
 from queue_server.storage.tables import Counter
 from queue_server.ticket_issuer import cancel_ticket, find_ticket, issue_ticket
 from queue_server.web.api_schema import (
+    AppointmentRequest,
+    BookingOut,
     CancelRequest,
     CounterActionRequest,
     CounterRejectedOut,
     ErrorOut,
     ServicesOut,
+    SlotsOut,
     TicketOut,
     TicketRequest,
 )
 from queue_server.web.context import runtime
 from queue_server.web.device_auth import bearer_device, require_user
-from queue_server.web.openapi import documented, header, openapi_document, path_param
+from queue_server.web.openapi import documented, header, openapi_document, path_param, query
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 T = TypeVar("T")
@@ -215,6 +226,99 @@ def counter_action(counter: str, action: str):
             {"error": {"code": reason, "message": _REASONS.get(reason, reason)}, "state": state}
         ), status
     return jsonify(state)
+
+
+@blueprint.get("/appointments/slots")
+@documented(
+    "get",
+    "/api/v1/appointments/slots",
+    "The bookable slots of a field on one day, with the places left in each",
+    parameters=(
+        query(
+            "service",
+            {"type": "string", "minLength": 1, "maxLength": 8, "pattern": "^[A-Z0-9]+$"},
+            required=True,
+        ),
+        query("day", {"type": "string", "format": "date"}, required=True),
+    ),
+    responses={
+        200: ("the slots (none on closed days or outside the booking window)", SlotsOut),
+        400: ("bad day", ErrorOut),
+        404: ("unknown field, or a field without appointments", ErrorOut),
+    },
+)
+def appointment_slots():
+    service = request.args.get("service", "").strip()
+    if not service:
+        raise _bad_request("Thiếu lĩnh vực ('service')", "'service' is missing")
+    day = day_of(request.args.get("day", ""))
+    return jsonify(slots_of_day(runtime().hall, service, day))
+
+
+@blueprint.post("/appointments")
+@documented(
+    "post",
+    "/api/v1/appointments",
+    "Book a place in a slot (public with limits, or an integrator with its key)",
+    request=AppointmentRequest,
+    security=("", "integrator"),
+    responses={
+        201: ("booked", BookingOut),
+        200: ("the booking already made for this external_id", BookingOut),
+        400: ("bad request", ErrorOut),
+        401: ("wrong integrator key", ErrorOut),
+        404: ("unknown field, or a field without appointments", ErrorOut),
+        409: ("slot_full, or closed (no slot at that time)", ErrorOut),
+        429: ("too many bookings (Retry-After)", ErrorOut),
+    },
+)
+def make_appointment():
+    body = parse_body(AppointmentRequest)
+    booking, created = book(
+        runtime().hall,
+        BookingRequest(
+            service=body.service,
+            start=body.start,
+            name=body.name,
+            phone=body.phone,
+            external_id=body.external_id,
+            client_address=request.remote_addr,
+        ),
+    )
+    return jsonify(booking), 201 if created else 200
+
+
+@blueprint.get("/appointments/<code>")
+@documented(
+    "get",
+    "/api/v1/appointments/{code}",
+    "One booking by its code (no personal data)",
+    parameters=(path_param("code"),),
+    responses={
+        200: ("the booking", BookingOut),
+        404: ("unknown code", ErrorOut),
+        429: ("too many unknown codes from this address (Retry-After)", ErrorOut),
+    },
+)
+def appointment(code: str):
+    return jsonify(find_booking(runtime().hall, code))
+
+
+@blueprint.post("/appointments/<code>/cancel")
+@documented(
+    "post",
+    "/api/v1/appointments/{code}/cancel",
+    "Cancel a booking before its slot begins (its place is free again)",
+    parameters=(path_param("code"),),
+    responses={
+        200: ("cancelled (also when it already was)", BookingOut),
+        404: ("unknown code", ErrorOut),
+        409: ("checked_in, or too_late (the slot has begun)", ErrorOut),
+        429: ("too many unknown codes from this address (Retry-After)", ErrorOut),
+    },
+)
+def cancel_appointment(code: str):
+    return jsonify(cancel_booking(runtime().hall, code))
 
 
 def _check_seat(counter: str, user) -> None:
