@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -203,6 +203,14 @@ def give_place_back(session: Session, slot_id: int) -> None:
 
 
 @dataclass(frozen=True)
+class BookingLimits:
+    """Public bookings allowed per phone number and per client address a day (0: any)."""
+
+    per_phone: int = 3
+    per_address: int = 20
+
+
+@dataclass(frozen=True)
 class BookingRequest:
     service: str
     start: datetime
@@ -214,10 +222,13 @@ class BookingRequest:
     client_address: str | None = None
 
 
-def book(hall: Hall, request: BookingRequest) -> tuple[dict, bool]:
+def book(
+    hall: Hall, request: BookingRequest, limits: BookingLimits = BookingLimits()
+) -> tuple[dict, bool]:
     """Book one place; returns (booking view, created).
 
     A repeat of an integrator's ``external_id`` answers with its first booking.
+    Public bookings (no integrator) are limited per phone and per address a day.
     """
     if request.external_id is not None:
         existing = _by_external_id(hall, request.integrator_id, request.external_id)
@@ -225,7 +236,7 @@ def book(hall: Hall, request: BookingRequest) -> tuple[dict, bool]:
             return existing, False
     for _ in range(CODE_ATTEMPTS):
         try:
-            return _book(hall, request), True
+            return _book(hall, request, limits), True
         except IntegrityError:
             # a concurrent repeat of the same external_id won, or (rarely) the code was taken
             if request.external_id is not None:
@@ -266,12 +277,51 @@ def _checked(request: BookingRequest) -> tuple[str, str]:
     return name, phone
 
 
-def _book(hall: Hall, request: BookingRequest) -> dict:
+def _over_limit(
+    hall: Hall, session: Session, site: Site, phone: str, request: BookingRequest,
+    limits: BookingLimits,
+) -> None:
+    """Refuse (429 until local midnight) a public booking past the day's limits."""
+    if request.integrator_id is not None:
+        return
+    start, end = hall.day_bounds(site, hall.local_day(site))
+    made_today = select(func.count(Appointment.id)).where(
+        Appointment.site_id == site.id,
+        Appointment.integrator_id.is_(None),
+        Appointment.created_at >= start,
+        Appointment.created_at < end,
+    )
+    wait = (end - hall.now()).total_seconds()
+    if limits.per_phone and (
+        session.scalar(made_today.where(Appointment.phone == phone)) >= limits.per_phone
+    ):
+        raise QueueError(
+            "too_many_bookings",
+            f"Số điện thoại này đã đặt {limits.per_phone} lịch hẹn hôm nay",
+            f"this phone number made {limits.per_phone} bookings today already",
+            429,
+            retry_after_s=int(wait) + 1,
+        )
+    if limits.per_address and request.client_address and (
+        session.scalar(made_today.where(Appointment.client_address == request.client_address))
+        >= limits.per_address
+    ):
+        raise QueueError(
+            "too_many_bookings",
+            "Đã có quá nhiều lịch hẹn được đặt từ địa chỉ này hôm nay",
+            "too many bookings from this address today",
+            429,
+            retry_after_s=int(wait) + 1,
+        )
+
+
+def _book(hall: Hall, request: BookingRequest, limits: BookingLimits) -> dict:
     name, phone = _checked(request)
     with hall.transaction() as session:
         field = booking_field(hall, session, request.service)
         start = parse_start(request.start, field.timezone)
         now = hall.now()
+        _over_limit(hall, session, field.site, phone, request, limits)
         if start is None or not is_open_slot(
             field.rules, start, field.timezone, now, field.closed
         ):

@@ -30,6 +30,10 @@ class ServerConfig:
     broker_accounts_dir: Path | None = None
     #: Mosquitto's pid file, signalled after an account change (None: a path unit reloads)
     broker_pid_file: Path | None = None
+    #: public bookings a phone number may make in a day (0: no limit)
+    booking_limit_per_phone: int = 3
+    #: public bookings one client address may make in a day (0: no limit)
+    booking_limit_per_address: int = 20
 
     @classmethod
     def load(cls, path: str | Path | None, env=None) -> ServerConfig:
@@ -75,6 +79,13 @@ class ServerConfig:
         broker_pid_file = optional(data, "broker_pid_file", "", str) or None
         if broker_pid_file and not broker_accounts_dir:
             raise ConfigError("config key 'broker_pid_file' needs 'broker_accounts_dir'")
+        limits = {}
+        for key, default in (("booking_limit_per_phone", 3), ("booking_limit_per_address", 20)):
+            value = optional(data, key, default, int)
+            if not 0 <= value <= 100_000:
+                raise ConfigError(f"config key {key!r} must be 0..100000 (0: no limit), "
+                                  f"got {value}")
+            limits[key] = value
         return cls(
             site=site,
             database_url=database_url,
@@ -88,6 +99,7 @@ class ServerConfig:
             log_format=log_format,
             broker_accounts_dir=Path(broker_accounts_dir) if broker_accounts_dir else None,
             broker_pid_file=Path(broker_pid_file) if broker_pid_file else None,
+            **limits,
         )
 
     def ensure_secret_key(self) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from protocol import ACTIONS, Command, CounterState, encode
 from protocol.messages import now_utc
 from queue_server.appointment_book import (
+    BookingLimits,
     BookingRequest,
     book,
     cancel_booking,
@@ -39,8 +40,9 @@ from queue_server.web.api_schema import (
     TicketOut,
     TicketRequest,
 )
+from queue_server.web.booking_throttle import guarded
 from queue_server.web.context import runtime
-from queue_server.web.device_auth import bearer_device, require_user
+from queue_server.web.device_auth import bearer_device, bearer_integrator, require_user
 from queue_server.web.openapi import documented, header, openapi_document, path_param, query
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -273,17 +275,26 @@ def appointment_slots():
     },
 )
 def make_appointment():
+    integrator = bearer_integrator()
     body = parse_body(AppointmentRequest)
+    if body.external_id is not None and integrator is None:
+        raise _bad_request(
+            "'external_id' chỉ dùng được với khóa tích hợp",
+            "'external_id' needs an integrator key (Authorization: Bearer)",
+        )
+    rt = runtime()
     booking, created = book(
-        runtime().hall,
+        rt.hall,
         BookingRequest(
             service=body.service,
             start=body.start,
             name=body.name,
             phone=body.phone,
             external_id=body.external_id,
+            integrator_id=integrator.id if integrator else None,
             client_address=request.remote_addr,
         ),
+        BookingLimits(rt.config.booking_limit_per_phone, rt.config.booking_limit_per_address),
     )
     return jsonify(booking), 201 if created else 200
 
@@ -301,7 +312,7 @@ def make_appointment():
     },
 )
 def appointment(code: str):
-    return jsonify(find_booking(runtime().hall, code))
+    return jsonify(guarded(lambda: find_booking(runtime().hall, code)))
 
 
 @blueprint.post("/appointments/<code>/cancel")
@@ -318,7 +329,7 @@ def appointment(code: str):
     },
 )
 def cancel_appointment(code: str):
-    return jsonify(cancel_booking(runtime().hall, code))
+    return jsonify(guarded(lambda: cancel_booking(runtime().hall, code)))
 
 
 def _check_seat(counter: str, user) -> None:

@@ -87,6 +87,10 @@ class ErrorDetail(msgspec.Struct):
     code: str
     message: str
     message_en: str | None = None
+    #: ``too_early`` check-in: when check-in opens (ISO 8601, site time)
+    come_back_at: str | None = None
+    #: ``too_late`` check-in: the field, to take a walk-in ticket instead
+    service: str | None = None
 
 
 class ErrorOut(msgspec.Struct):
