@@ -364,7 +364,8 @@ def unknown_booking() -> QueueError:
     )
 
 
-def _booking(session: Session, text: str, *, for_update: bool = False) -> Appointment:
+def find_code(session: Session, text: str, *, for_update: bool = False) -> Appointment:
+    """The booking a typed code names, or a 404 ``unknown_booking``."""
     code = normalise_code(text)
     if code is None:
         raise unknown_booking()
@@ -377,7 +378,7 @@ def _booking(session: Session, text: str, *, for_update: bool = False) -> Appoin
 
 def find_booking(hall: Hall, text: str) -> dict:
     with hall.read() as session:
-        return booking_view(hall, session, _booking(session, text))
+        return booking_view(hall, session, find_code(session, text))
 
 
 def cancel_booking(hall: Hall, text: str) -> dict:
@@ -387,7 +388,7 @@ def cancel_booking(hall: Hall, text: str) -> dict:
     cannot be cancelled.
     """
     with hall.transaction() as session:
-        booking = _booking(session, text, for_update=True)
+        booking = find_code(session, text, for_update=True)
         if booking.status == CHECKED_IN:
             raise QueueError(
                 "checked_in",

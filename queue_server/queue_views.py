@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, literal, select, tuple_
+from sqlalchemy import bindparam, case, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from protocol import Board, BoardEntry, CounterState
@@ -13,9 +13,15 @@ from queue_server.domain.appointment_slots import DEFAULT_MAX_SHARE, Appointment
 from queue_server.domain.next_ticket import Candidate, call_order
 from queue_server.domain.opening_hours import OpeningHours
 from queue_server.domain.ticket_status import AT_COUNTER, EventKind, TicketStatus
-from queue_server.domain.wait_estimate import ServicePace, mean_service_time, queue_wait_s
+from queue_server.domain.wait_estimate import (
+    ServicePace,
+    appointments_ahead,
+    mean_service_time,
+    queue_wait_s,
+)
 from queue_server.hall import Hall
 from queue_server.storage.tables import (
+    Appointment,
     Counter,
     CounterService,
     Service,
@@ -58,6 +64,39 @@ def appointment_rules(service: Service) -> AppointmentRules | None:
             else service.appointment_max_share
         ),
     )
+
+
+_COUNT_BOOKED = select(func.count(Appointment.id)).where(
+    Appointment.service_id == bindparam("sid"),
+    Appointment.status == "booked",
+    Appointment.start >= bindparam("since"),
+    Appointment.start <= bindparam("until"),
+)
+
+
+def walk_in_wait_s(
+    session: Session,
+    service_id: int,
+    ahead: int,
+    pace: ServicePace,
+    now: datetime,
+    appointments: AppointmentRules | None,
+    check_in_after: timedelta,
+) -> int:
+    """The wait of a walk-in issued now, counting the appointments due before its turn.
+
+    Booked citizens whose slot begins before the walk-in's turn would otherwise come
+    (and whose check-in is still open) are called first, within the field's share of
+    calls for appointments (``domain.wait_estimate.appointments_ahead``).
+    """
+    if appointments is None:
+        return queue_wait_s(ahead, pace, now)
+    horizon = now + timedelta(seconds=queue_wait_s(ahead, pace, now))
+    due_soon = session.scalar(
+        _COUNT_BOOKED, {"sid": service_id, "since": now - check_in_after, "until": horizon}
+    ) or 0
+    extra = appointments_ahead(due_soon, ahead, appointments.max_share)
+    return queue_wait_s(ahead + extra, pace, now)
 
 
 def closed_days(site: Site) -> tuple[date, ...]:
@@ -255,8 +294,14 @@ def services_overview(hall: Hall, session: Session) -> dict:
                 "hours": opening_hours(svc).as_text(),
                 "target_wait_min": svc.target_wait_min,
                 "waiting": waiting,
-                "estimated_wait_s": queue_wait_s(
-                    waiting, cached_pace(hall, session, svc, site.timezone), now
+                "estimated_wait_s": walk_in_wait_s(
+                    session,
+                    svc.id,
+                    waiting,
+                    cached_pace(hall, session, svc, site.timezone),
+                    now,
+                    appointment_rules(svc),
+                    timedelta(minutes=site.check_in_after_min),
                 ),
             }
         )

@@ -24,6 +24,7 @@ from queue_server.appointment_book import (
     find_booking,
     slots_of_day,
 )
+from queue_server.appointment_check_in import check_in
 from queue_server.domain.queue_error import QueueError
 from queue_server.queue_views import services_overview
 from queue_server.storage.tables import Counter
@@ -330,6 +331,34 @@ def appointment(code: str):
 )
 def cancel_appointment(code: str):
     return jsonify(guarded(lambda: cancel_booking(runtime().hall, code)))
+
+
+@blueprint.post("/appointments/<code>/check-in")
+@documented(
+    "post",
+    "/api/v1/appointments/{code}/check-in",
+    "A kiosk checks a booking in: the citizen gets an appointment ticket",
+    security=("device",),
+    parameters=(path_param("code"),),
+    responses={
+        201: ("the appointment ticket (appointment_start set)", TicketOut),
+        200: ("the ticket this booking already got", TicketOut),
+        401: ("no or wrong kiosk token", ErrorOut),
+        404: ("unknown code", ErrorOut),
+        409: ("too_early (with come_back_at), too_late (with the field), cancelled", ErrorOut),
+        429: ("too many unknown codes at this kiosk (Retry-After)", ErrorOut),
+    },
+)
+def check_in_appointment(code: str):
+    device = bearer_device(kind="kiosk")
+    if device is None:
+        raise QueueError("unauthorized", "Cần mã thiết bị của ki-ốt", "a kiosk token is needed",
+                         401)
+    rt = runtime()
+    ticket, created = guarded(lambda: check_in(rt.hall, code, device), kiosk=device.code)
+    if created:
+        rt.publisher.board_changed()
+    return jsonify(ticket), 201 if created else 200
 
 
 def _check_seat(counter: str, user) -> None:

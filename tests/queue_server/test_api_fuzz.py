@@ -27,7 +27,8 @@ def test_every_documented_route_is_fuzzed(api_server):
             "POST /api/v1/tickets/{id}/cancel",
             "POST /api/v1/counters/{counter}/{action}", "GET /api/v1/appointments/slots",
             "POST /api/v1/appointments", "GET /api/v1/appointments/{code}",
-            "POST /api/v1/appointments/{code}/cancel"} <= labels
+            "POST /api/v1/appointments/{code}/cancel",
+            "POST /api/v1/appointments/{code}/check-in"} <= labels
 
 
 def fuzz(operation, server: LiveServer) -> None:
