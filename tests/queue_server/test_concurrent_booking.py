@@ -97,3 +97,52 @@ def test_threads_racing_for_the_last_places_never_overbook(booking_server):
         codes = list(pool.map(race, range(racers)))
     assert codes.count(201) == 2
     assert next(x["free"] for x in slots(server, day) if x["start"] == start) == 0
+
+
+def csrf(html: str) -> str:
+    import re
+
+    m = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    assert m, "no CSRF token in the page"
+    return m.group(1)
+
+
+def integrator_key(server: LiveServer) -> str:
+    """A booking system's key, made the way an admin does: log in, fill the form."""
+    from tests.support.live_server import create_user
+
+    create_user(server, "admin", "quantri", "quan-tri-mat-khau-1")
+    with requests.Session() as admin:
+        page = admin.get(f"{server.url}/login", timeout=10).text
+        r = admin.post(f"{server.url}/login", timeout=10, data={
+            "username": "quantri", "password": "quan-tri-mat-khau-1", "csrf_token": csrf(page)})
+        assert r.status_code == 200, r.text
+        form = admin.get(f"{server.url}/admin/integrators", timeout=10).text
+        r = admin.post(f"{server.url}/admin/integrators", timeout=10, data={
+            "name": "Cổng dịch vụ công tỉnh", "csrf_token": csrf(form)})
+        assert r.status_code == 200
+        return r.text.split('id="integrator-key">')[1].split("<")[0]
+
+
+def test_a_booking_system_repeating_at_once_gets_one_booking(booking_server):
+    server = booking_server
+    key = integrator_key(server)
+    start = slots(server, booking_day())[5]["start"]
+    racers = 12
+    barrier = Barrier(racers)
+
+    def repeat(_: int) -> tuple[int, str]:
+        barrier.wait()
+        r = requests.post(f"{server.url}/api/v1/appointments", timeout=30,
+                          headers={"Authorization": f"Bearer {key}"}, json={
+                              "service": "A", "start": start, "name": "Đặng Văn Hùng",
+                              "phone": "0912345678", "external_id": "HS-2026-000123"})
+        assert r.status_code in (200, 201), r.text
+        return r.status_code, r.json()["code"]
+
+    with ThreadPoolExecutor(racers) as pool:
+        answers = list(pool.map(repeat, range(racers)))
+    assert [status for status, _ in answers].count(201) == 1
+    assert len({code for _, code in answers}) == 1
+    free = next(x["free"] for x in slots(server, booking_day()) if x["start"] == start)
+    assert free == PER_SLOT - 1

@@ -160,3 +160,11 @@ def test_name_and_phone_are_erased_after_the_retention_period(hall):
         row = db.scalar(select(Appointment))
         assert (row.name, row.phone, row.client_address) == (None, None, None)
         assert row.status == "no_show"
+
+
+def test_the_ticket_page_shows_the_appointment_time(hall):
+    ticket = check_in(hall, book(hall)).get_json()
+    page = hall.client().get(f"/t/{ticket['id']}").get_data(as_text=True)
+    assert "H001" in page and "Lịch hẹn lúc" in page
+    walk_in = hall.take("A")
+    assert "Lịch hẹn lúc" not in hall.client().get(f"/t/{walk_in['id']}").get_data(as_text=True)
