@@ -267,7 +267,11 @@ def services_overview(hall: Hall, session: Session) -> dict:
         session.execute(
             select(Service.id, func.count(Ticket.id))
             .join(Ticket, Ticket.issue_service_id == Service.id)
-            .where(Service.site_id == site.id, Ticket.service_day == day)
+            .where(
+                Service.site_id == site.id,
+                Ticket.service_day == day,
+                Ticket.appointment_start.is_(None),  # bookings do not use up the daily limit
+            )
             .group_by(Service.id)
         ).all()
     )

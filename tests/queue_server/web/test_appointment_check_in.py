@@ -168,3 +168,21 @@ def test_the_ticket_page_shows_the_appointment_time(hall):
     assert "H001" in page and "Lịch hẹn lúc" in page
     walk_in = hall.take("A")
     assert "Lịch hẹn lúc" not in hall.client().get(f"/t/{walk_in['id']}").get_data(as_text=True)
+
+
+def test_bookings_do_not_use_up_the_daily_limit(hall):
+    from queue_server.storage.tables import Service
+
+    with hall.runtime.hall.transaction() as db:
+        db.scalar(select(Service).where(Service.code == "A")).daily_limit = 1
+    hall.runtime.hall.cache.clear()
+    assert check_in(hall, book(hall)).status_code == 201
+
+    def state() -> tuple:
+        a = hall.client().get("/api/v1/services").get_json()["services"][0]
+        return a["open"], a["closed_reason"]
+
+    assert state() == (True, None)
+    assert hall.take("A")["number"] == "A001"
+    assert state() == (False, "daily_limit")
+    assert check_in(hall, book(hall, phone="0987654321")).get_json()["number"] == "H002"
