@@ -359,6 +359,7 @@ class Appointment(Base):
         Index("ix_appointments_service_start", "service_id", "start"),
         Index("ix_appointments_status_start", "status", "start"),
         Index("ix_appointments_phone", "phone"),
+        Index("ix_appointments_site_created", "site_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -113,3 +113,11 @@ def test_appointments_as_a_sub_table_name_their_lines():
         parse_site(text, "site.toml")
     spec = parse_site(text.replace("extra = 1\n", ""))
     assert spec.services[0].appointments.prefix == "H"
+
+
+def test_closed_days_may_be_toml_dates_and_must_be_a_list():
+    base = '[site]\nid = "x"\nname = "X"\n{}\n\n[[services]]\ncode = "A"\nname_vi = "Đất đai"\n'
+    spec = parse_site(base.format("closed_days = [2026-09-02, \"2026-01-01\", 2026-09-02]"))
+    assert [d.isoformat() for d in spec.closed_days] == ["2026-01-01", "2026-09-02"]
+    with pytest.raises(SiteSpecError, match=r"^site.toml:4: site.closed_days must be a list"):
+        parse_site(base.format('closed_days = "2026-01-01"'), "site.toml")

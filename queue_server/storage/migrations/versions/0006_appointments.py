@@ -99,9 +99,11 @@ def upgrade() -> None:
     op.create_index("ix_appointments_service_start", "appointments", ["service_id", "start"])
     op.create_index("ix_appointments_status_start", "appointments", ["status", "start"])
     op.create_index("ix_appointments_phone", "appointments", ["phone"])
+    op.create_index("ix_appointments_site_created", "appointments", ["site_id", "created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_appointments_site_created", table_name="appointments")
     op.drop_index("ix_appointments_phone", table_name="appointments")
     op.drop_index("ix_appointments_status_start", table_name="appointments")
     op.drop_index("ix_appointments_service_start", table_name="appointments")
