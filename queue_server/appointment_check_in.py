@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, func, or_, select, update
+from sqlalchemy import bindparam, or_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -23,10 +23,8 @@ from queue_server.appointment_book import BOOKED, CANCELLED, CHECKED_IN, NO_SHOW
 from queue_server.domain.check_in_window import check_in_verdict
 from queue_server.domain.numbering import format_ticket_number
 from queue_server.domain.queue_error import QueueError
-from queue_server.domain.ticket_status import TicketStatus
-from queue_server.domain.wait_estimate import queue_wait_s
 from queue_server.hall import Hall
-from queue_server.queue_views import ticket_view
+from queue_server.queue_views import appointment_wait_s, appointments_ahead_of, ticket_view
 from queue_server.storage.tables import Appointment, AppointmentNumbers, Service, Site, Ticket
 from queue_server.ticket_issuer import (
     DeviceRef,
@@ -116,16 +114,8 @@ def check_in(hall: Hall, text: str, device: DeviceRef | None = None) -> tuple[di
             )
         day = now.astimezone(tz).date()
         n = _next_number(session, service.id, day)
-        ahead = session.scalar(
-            select(func.count(Ticket.id)).where(
-                Ticket.service_id == service.id,
-                Ticket.status == TicketStatus.WAITING,
-                Ticket.appointment_start.is_not(None),
-                Ticket.appointment_start <= booking.start,
-            )
-        ) or 0
-        until_slot = max(int((booking.start - now).total_seconds()), 0)
-        estimate = max(queue_wait_s(ahead, field_pace(hall, rules), now), until_slot)
+        ahead = appointments_ahead_of(session, service.id, booking.start)
+        estimate = appointment_wait_s(ahead, field_pace(hall, rules), now, booking.start)
         ticket_id, view = write_ticket(
             hall,
             session,

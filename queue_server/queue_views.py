@@ -99,6 +99,30 @@ def walk_in_wait_s(
     return queue_wait_s(ahead + extra, pace, now)
 
 
+def appointments_ahead_of(
+    session: Session, service_id: int, start: datetime, exclude: int | None = None
+) -> int:
+    """Checked-in appointment tickets of the field whose slot is not later than ``start``.
+
+    Once due, appointments are called earliest slot first, ahead of walk-ins: these
+    are the people ahead of an appointment ticket.
+    """
+    query = select(func.count(Ticket.id)).where(
+        Ticket.service_id == service_id,
+        Ticket.status == TicketStatus.WAITING,
+        Ticket.appointment_start.is_not(None),
+        Ticket.appointment_start <= start,
+    )
+    if exclude is not None:
+        query = query.where(Ticket.id != exclude)
+    return session.scalar(query) or 0
+
+
+def appointment_wait_s(ahead: int, pace: ServicePace, now: datetime, start: datetime) -> int:
+    """An appointment ticket's wait: its turn among the due appointments, not before its slot."""
+    return max(queue_wait_s(ahead, pace, now), max(int((start - now).total_seconds()), 0))
+
+
 def closed_days(site: Site) -> tuple[date, ...]:
     return tuple(date.fromisoformat(d) for d in site.closed_days.split(",") if d)
 
@@ -344,6 +368,13 @@ def ticket_view(hall: Hall, session: Session, ticket: Ticket, *, as_issued: bool
     counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
     if as_issued:
         ahead, estimate = ticket.ahead_at_issue, ticket.estimated_wait_s
+    elif ticket.status == TicketStatus.WAITING and ticket.appointment_start is not None:
+        ahead = appointments_ahead_of(session, ticket.service_id, ticket.appointment_start,
+                                      exclude=ticket.id)
+        estimate = appointment_wait_s(
+            ahead, cached_pace(hall, session, service, site.timezone), hall.now(),
+            ticket.appointment_start,
+        )
     elif ticket.status == TicketStatus.WAITING:
         ahead = ticket_position(session, ticket)
         estimate = queue_wait_s(

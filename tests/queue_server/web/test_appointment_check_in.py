@@ -186,3 +186,15 @@ def test_bookings_do_not_use_up_the_daily_limit(hall):
     assert hall.take("A")["number"] == "A001"
     assert state() == (False, "daily_limit")
     assert check_in(hall, book(hall, phone="0987654321")).get_json()["number"] == "H002"
+
+
+def test_an_appointment_ticket_waits_for_its_slot_then_for_earlier_slots_only(hall):
+    for _ in range(4):
+        hall.take("A")
+    early = check_in(hall, book(hall, "2025-03-03T09:15:00+07:00")).get_json()
+    later = check_in(hall, book(hall, "2025-03-03T09:30:00+07:00", phone="0987654321")).get_json()
+    assert early["ahead"] == 0 and early["estimated_wait_s"] == 15 * 60
+    assert later["ahead"] == 1 and later["estimated_wait_s"] == 30 * 60
+    hall.clock.advance(minutes=31)  # both due; the walk-ins do not count for them
+    view = hall.client().get(f"/api/v1/tickets/{later['id']}").get_json()
+    assert view["ahead"] == 1 and 0 < view["estimated_wait_s"] < 30 * 60
