@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 
 from queue_server.domain.appointment_slots import AppointmentRules, is_open_slot, open_slots
 from queue_server.domain.booking_code import display_code, new_code, normalise_code
+from queue_server.domain.booking_status import BookingStatus
 from queue_server.domain.queue_error import QueueError
 from queue_server.hall import Hall
 from queue_server.queue_views import appointment_rules, closed_days
 from queue_server.storage.tables import Appointment, AppointmentSlot, Service, Site
 
-BOOKED, CHECKED_IN, CANCELLED, NO_SHOW = "booked", "checked_in", "cancelled", "no_show"
 CODE_ATTEMPTS = 5
 #: what the API accepts as a phone number (``normalise_phone`` reads all of these)
 PHONE_PATTERN = r"^(?:\+84|84|0)(?:[ .\-]?[0-9]){9,10}$"
@@ -350,7 +350,7 @@ def _book(hall: Hall, request: BookingRequest, limits: BookingLimits) -> dict:
             external_id=request.external_id,
             integrator_id=request.integrator_id,
             client_address=request.client_address,
-            status=BOOKED,
+            status=BookingStatus.BOOKED,
             created_at=now,
         )
         session.add(booking)
@@ -389,15 +389,15 @@ def cancel_booking(hall: Hall, text: str) -> dict:
     """
     with hall.transaction() as session:
         booking = find_code(session, text, for_update=True)
-        if booking.status == CHECKED_IN:
+        if booking.status == BookingStatus.CHECKED_IN:
             raise QueueError(
                 "checked_in",
                 "Lịch hẹn đã được dùng để lấy số, không thể hủy",
                 "the booking has been checked in already",
                 409,
             )
-        if booking.status == NO_SHOW or (
-            booking.status == BOOKED and hall.now() >= booking.start
+        if booking.status == BookingStatus.NO_SHOW or (
+            booking.status == BookingStatus.BOOKED and hall.now() >= booking.start
         ):
             raise QueueError(
                 "too_late",
@@ -405,8 +405,8 @@ def cancel_booking(hall: Hall, text: str) -> dict:
                 "the slot has begun, the booking can no longer be cancelled",
                 409,
             )
-        if booking.status == BOOKED:
-            booking.status = CANCELLED
+        if booking.status == BookingStatus.BOOKED:
+            booking.status = BookingStatus.CANCELLED
             booking.closed_at = hall.now()
             give_place_back(session, booking.slot_id)
             session.flush()

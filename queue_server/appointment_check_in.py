@@ -19,7 +19,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from queue_server.appointment_book import BOOKED, CANCELLED, CHECKED_IN, NO_SHOW, find_code
+from queue_server.appointment_book import find_code
+from queue_server.domain.booking_status import BookingStatus
 from queue_server.domain.check_in_window import check_in_verdict
 from queue_server.domain.numbering import format_ticket_number
 from queue_server.domain.queue_error import QueueError
@@ -67,10 +68,10 @@ def check_in(hall: Hall, text: str, device: DeviceRef | None = None) -> tuple[di
         booking = find_code(session, text, for_update=True)
         site = session.get(Site, booking.site_id)
         service = session.get(Service, booking.service_id)
-        if booking.status == CHECKED_IN:
+        if booking.status == BookingStatus.CHECKED_IN:
             ticket = session.get(Ticket, booking.ticket_id)
             return ticket_view(hall, session, ticket), False
-        if booking.status == CANCELLED:
+        if booking.status == BookingStatus.CANCELLED:
             raise QueueError(
                 "cancelled",
                 "Lịch hẹn này đã bị hủy",
@@ -85,7 +86,7 @@ def check_in(hall: Hall, text: str, device: DeviceRef | None = None) -> tuple[di
             timedelta(minutes=site.check_in_before_min),
             timedelta(minutes=site.check_in_after_min),
         )
-        if booking.status == NO_SHOW or verdict.outcome == "too_late":
+        if booking.status == BookingStatus.NO_SHOW or verdict.outcome == "too_late":
             raise QueueError(
                 "too_late",
                 f"Đã quá giờ hẹn {booking.start.astimezone(tz):%H:%M}; vui lòng lấy số "
@@ -131,7 +132,7 @@ def check_in(hall: Hall, text: str, device: DeviceRef | None = None) -> tuple[di
             estimate=estimate,
             appointment_start=booking.start,
         )
-        booking.status = CHECKED_IN
+        booking.status = BookingStatus.CHECKED_IN
         booking.ticket_id = ticket_id
         booking.closed_at = now
         return view, True
@@ -146,10 +147,10 @@ def mark_no_shows(hall: Hall) -> int:
             update(Appointment)
             .where(
                 Appointment.site_id == site.id,
-                Appointment.status == BOOKED,
+                Appointment.status == BookingStatus.BOOKED,
                 Appointment.start < closed_before,
             )
-            .values(status=NO_SHOW, closed_at=hall.now())
+            .values(status=BookingStatus.NO_SHOW, closed_at=hall.now())
             .execution_options(synchronize_session=False)
         ).rowcount
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from protocol import Board, BoardEntry, CounterState
 from queue_server.domain.appointment_slots import DEFAULT_MAX_SHARE, AppointmentRules
+from queue_server.domain.booking_status import BookingStatus
 from queue_server.domain.next_ticket import Candidate, call_order
 from queue_server.domain.opening_hours import OpeningHours
 from queue_server.domain.ticket_status import AT_COUNTER, EventKind, TicketStatus
@@ -68,7 +69,7 @@ def appointment_rules(service: Service) -> AppointmentRules | None:
 
 _COUNT_BOOKED = select(func.count(Appointment.id)).where(
     Appointment.service_id == bindparam("sid"),
-    Appointment.status == "booked",
+    Appointment.status == BookingStatus.BOOKED,
     Appointment.start >= bindparam("since"),
     Appointment.start <= bindparam("until"),
 )

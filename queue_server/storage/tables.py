@@ -376,6 +376,7 @@ class Appointment(Base):
     )
     #: where a public booking came from (for the per-address daily limit)
     client_address: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: ``domain.booking_status.BookingStatus``
     status: Mapped[str] = mapped_column(String(16), default="booked")
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
