@@ -61,7 +61,27 @@ def check_site(path: str | Path) -> tuple[SiteSource | None, list[Problem], list
         if service.code not in served:
             line = source.lines.key("services", index, "code")
             warnings.append(Problem(name, line, f"no counter serves service {service.code}"))
+    for index, service in enumerate(source.spec.services):
+        outside = _appointment_hours_outside(service)
+        if outside:
+            line = source.lines.key("services", index, "appointments.hours", "appointments")
+            warnings.append(Problem(
+                name, line, f"service {service.code}: appointment slots {', '.join(outside)} "
+                "fall outside the field's opening hours (kiosks cannot issue walk-in "
+                "tickets then)"))
     return source, problems, warnings
+
+
+def _appointment_hours_outside(service) -> list[str]:
+    """The appointment spans of a field not inside any of its opening spans."""
+    rules = service.appointments
+    if rules is None or not service.hours.spans:
+        return []
+    return [
+        f"{span.start:%H:%M}-{span.end:%H:%M}"
+        for span in rules.hours.spans
+        if not any(o.start <= span.start and span.end <= o.end for o in service.hours.spans)
+    ]
 
 
 def _key_line(text: str, key: str) -> int:

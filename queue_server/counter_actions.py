@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from protocol import Call, Command, CounterState
+from queue_server.domain.appointment_slots import DEFAULT_MAX_SHARE
 from queue_server.domain.counter_desk import Decision, Desk, DeskTicket, QueuePolicy, decide
 from queue_server.domain.queue_error import QueueError
 from queue_server.domain.ticket_status import AT_COUNTER, EventKind, TicketStatus
@@ -138,7 +139,7 @@ def _applied(hall: Hall, command: Command, counter: str, result: str, reason: st
     )
 
 
-def _desk_ticket(ticket: Ticket, code: str) -> DeskTicket:
+def _desk_ticket(ticket: Ticket, code: str, max_share: float = DEFAULT_MAX_SHARE) -> DeskTicket:
     return DeskTicket(
         id=ticket.id,
         number=ticket.number,
@@ -150,6 +151,8 @@ def _desk_ticket(ticket: Ticket, code: str) -> DeskTicket:
         sequence=ticket.sequence,
         done_at=ticket.done_at,
         rating=ticket.rating,
+        appointment_start=ticket.appointment_start,
+        appointment_max_share=max_share,
     )
 
 
@@ -204,8 +207,19 @@ def _decide(
     waiting: list[DeskTicket] = []
     extra: dict = {}
     if command.action == "next":
-        rows = _front_of_queue(session, served)
-        waiting = [_desk_ticket(t, codes[t.service_id]) for t in rows]
+        shares = {
+            s.id: s.appointment_max_share if s.appointment_max_share is not None
+            else DEFAULT_MAX_SHARE
+            for s in counter.services
+            if s.appointment_slot_min is not None
+        }
+        rows = _front_of_queue(session, served, now if shares else None)
+        waiting = [
+            _desk_ticket(t, codes[t.service_id], shares.get(t.service_id, DEFAULT_MAX_SHARE))
+            for t in rows
+        ]
+        if shares:
+            desk = _with(desk, recent_calls=_recent_calls(session, counter))
         if policy.priority_mode == "interleave":
             desk = _with(
                 desk, priority_run=_priority_run(session, counter, policy.max_priority_in_row)
@@ -236,15 +250,51 @@ def _decide(
     return decide(command.action, desk, waiting, policy, now, **extra)
 
 
-def _front_of_queue(session: Session, service_ids: list[int]) -> list[Ticket]:
+#: how many of a counter's latest calls ``max_share`` looks at
+APPOINTMENT_SHARE_CALLS = 10
+
+
+def _recent_calls(session: Session, counter: Counter) -> tuple[bool, ...]:
+    """For the counter's latest calls, newest first: was each an appointment ticket?"""
+    rows = session.execute(
+        select(Ticket.appointment_start)
+        .join(TicketEvent, TicketEvent.ticket_id == Ticket.id)
+        .where(TicketEvent.counter_id == counter.id, TicketEvent.kind == EventKind.CALLED)
+        .order_by(TicketEvent.id.desc())
+        .limit(APPOINTMENT_SHARE_CALLS)
+    )
+    return tuple(start is not None for (start,) in rows)
+
+
+def _front_of_queue(
+    session: Session, service_ids: list[int], now: datetime | None = None
+) -> list[Ticket]:
     """The first waiting priority ticket and the first regular one, in call order.
 
     ``choose_for_counter`` only ever picks the best ticket overall or the best regular
     one, so these two decide exactly as the whole queue would, without loading it.
+    With ``now`` (a counter serving fields with appointments) also the first due
+    appointment (earliest slot) and one walk-in, which is all the appointment rule
+    looks at.
     """
     if not service_ids:
         return []
     front = []
+    if now is not None:
+        waiting = (Ticket.status == TicketStatus.WAITING, Ticket.service_id.in_(service_ids))
+        due = session.scalar(
+            select(Ticket)
+            .where(*waiting, Ticket.appointment_start <= now)
+            .order_by(
+                Ticket.appointment_start, Ticket.priority.desc(), Ticket.transferred.desc(),
+                Ticket.issued_at, Ticket.sequence, Ticket.id,
+            )
+            .limit(1)
+        )
+        walk_in = session.scalar(
+            select(Ticket).where(*waiting, Ticket.appointment_start.is_(None)).limit(1)
+        )
+        front += [t for t in (due, walk_in) if t is not None]
     for priority in (True, False):
         ticket = session.scalar(
             select(Ticket)
@@ -256,7 +306,7 @@ def _front_of_queue(session: Session, service_ids: list[int]) -> list[Ticket]:
             .order_by(Ticket.transferred.desc(), Ticket.issued_at, Ticket.sequence, Ticket.id)
             .limit(1)
         )
-        if ticket is not None:
+        if ticket is not None and ticket not in front:
             front.append(ticket)
     return front
 

@@ -2,7 +2,9 @@
 
 Numbering needs no reset job: each service's counter row is per local day. What the
 rollover does is expire yesterday's waiting tickets and refresh the board, checked
-every ``interval`` seconds by a background thread (and once at start).
+every ``interval`` seconds by a background thread (and once at start). The same
+check marks bookings whose check-in closed unused as no-shows and erases the name
+and phone of bookings older than the site's retention period.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from queue_server.appointment_check_in import erase_old_personal_data, mark_no_shows
 from queue_server.counter_actions import expire_stale_tickets
 from queue_server.hall_publisher import HallPublisher
 from queue_server.statistics.daily_rollup import keep_rolled_up
@@ -32,6 +35,12 @@ class DayRollover:
             log.info("day rollover: %d waiting tickets of an earlier day expired", expired)
             self.publisher.republish_all()
         keep_rolled_up(self.hall)  # store finished days for the reports (and changed ones again)
+        missed = mark_no_shows(self.hall)
+        if missed:
+            log.info("appointments: %d bookings not checked in in time are no-shows", missed)
+        erased = erase_old_personal_data(self.hall)
+        if erased:
+            log.info("appointments: name and phone of %d old bookings erased", erased)
         return expired
 
     def start(self) -> None:

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, literal, select, tuple_
+from sqlalchemy import bindparam, case, func, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from protocol import Board, BoardEntry, CounterState
+from queue_server.domain.appointment_slots import DEFAULT_MAX_SHARE, AppointmentRules
+from queue_server.domain.booking_status import BookingStatus
 from queue_server.domain.next_ticket import Candidate, call_order
 from queue_server.domain.opening_hours import OpeningHours
 from queue_server.domain.ticket_status import AT_COUNTER, EventKind, TicketStatus
-from queue_server.domain.wait_estimate import ServicePace, mean_service_time, queue_wait_s
+from queue_server.domain.wait_estimate import (
+    ServicePace,
+    appointments_ahead,
+    mean_service_time,
+    queue_wait_s,
+)
 from queue_server.hall import Hall
 from queue_server.storage.tables import (
+    Appointment,
     Counter,
     CounterService,
     Service,
@@ -39,6 +47,87 @@ def opening_hours(service: Service) -> OpeningHours:
     return OpeningHours.parse(spans, days)
 
 
+def appointment_rules(service: Service) -> AppointmentRules | None:
+    """The field's appointment rules as loaded from the site file; None: no appointments."""
+    if service.appointment_slot_min is None:
+        return None
+    spans = [s for s in service.appointment_hours.split(",") if s]
+    days = [int(d) for d in service.appointment_weekdays.split(",") if d]
+    return AppointmentRules(
+        slot_min=service.appointment_slot_min,
+        per_slot=service.appointment_per_slot or 1,
+        days_ahead=service.appointment_days_ahead or 0,
+        prefix=service.appointment_prefix or service.prefix,
+        hours=OpeningHours.parse(spans, days),
+        max_share=(
+            DEFAULT_MAX_SHARE
+            if service.appointment_max_share is None
+            else service.appointment_max_share
+        ),
+    )
+
+
+_COUNT_BOOKED = select(func.count(Appointment.id)).where(
+    Appointment.service_id == bindparam("sid"),
+    Appointment.status == BookingStatus.BOOKED,
+    Appointment.start >= bindparam("since"),
+    Appointment.start <= bindparam("until"),
+)
+
+
+def walk_in_wait_s(
+    session: Session,
+    service_id: int,
+    ahead: int,
+    pace: ServicePace,
+    now: datetime,
+    appointments: AppointmentRules | None,
+    check_in_after: timedelta,
+) -> int:
+    """The wait of a walk-in issued now, counting the appointments due before its turn.
+
+    Booked citizens whose slot begins before the walk-in's turn would otherwise come
+    (and whose check-in is still open) are called first, within the field's share of
+    calls for appointments (``domain.wait_estimate.appointments_ahead``).
+    """
+    if appointments is None:
+        return queue_wait_s(ahead, pace, now)
+    horizon = now + timedelta(seconds=queue_wait_s(ahead, pace, now))
+    due_soon = session.scalar(
+        _COUNT_BOOKED, {"sid": service_id, "since": now - check_in_after, "until": horizon}
+    ) or 0
+    extra = appointments_ahead(due_soon, ahead, appointments.max_share)
+    return queue_wait_s(ahead + extra, pace, now)
+
+
+def appointments_ahead_of(
+    session: Session, service_id: int, start: datetime, exclude: int | None = None
+) -> int:
+    """Checked-in appointment tickets of the field whose slot is not later than ``start``.
+
+    Once due, appointments are called earliest slot first, ahead of walk-ins: these
+    are the people ahead of an appointment ticket.
+    """
+    query = select(func.count(Ticket.id)).where(
+        Ticket.service_id == service_id,
+        Ticket.status == TicketStatus.WAITING,
+        Ticket.appointment_start.is_not(None),
+        Ticket.appointment_start <= start,
+    )
+    if exclude is not None:
+        query = query.where(Ticket.id != exclude)
+    return session.scalar(query) or 0
+
+
+def appointment_wait_s(ahead: int, pace: ServicePace, now: datetime, start: datetime) -> int:
+    """An appointment ticket's wait: its turn among the due appointments, not before its slot."""
+    return max(queue_wait_s(ahead, pace, now), max(int((start - now).total_seconds()), 0))
+
+
+def closed_days(site: Site) -> tuple[date, ...]:
+    return tuple(date.fromisoformat(d) for d in site.closed_days.split(",") if d)
+
+
 def candidate(ticket: Ticket) -> Candidate:
     return Candidate(
         ticket_id=ticket.id,
@@ -46,6 +135,7 @@ def candidate(ticket: Ticket) -> Candidate:
         transferred=ticket.transferred,
         queued_at=ticket.issued_at,
         sequence=ticket.sequence,
+        appointment_start=ticket.appointment_start,
     )
 
 
@@ -202,7 +292,11 @@ def services_overview(hall: Hall, session: Session) -> dict:
         session.execute(
             select(Service.id, func.count(Ticket.id))
             .join(Ticket, Ticket.issue_service_id == Service.id)
-            .where(Service.site_id == site.id, Ticket.service_day == day)
+            .where(
+                Service.site_id == site.id,
+                Ticket.service_day == day,
+                Ticket.appointment_start.is_(None),  # bookings do not use up the daily limit
+            )
             .group_by(Service.id)
         ).all()
     )
@@ -232,7 +326,15 @@ def services_overview(hall: Hall, session: Session) -> dict:
                 # a field that takes no number now has no wait to promise
                 "estimated_wait_s": None
                 if closed_reason
-                else queue_wait_s(waiting, cached_pace(hall, session, svc, site.timezone), now),
+                else walk_in_wait_s(
+                    session,
+                    svc.id,
+                    waiting,
+                    cached_pace(hall, session, svc, site.timezone),
+                    now,
+                    appointment_rules(svc),
+                    timedelta(minutes=site.check_in_after_min),
+                ),
             }
         )
     return {
@@ -270,6 +372,13 @@ def ticket_view(hall: Hall, session: Session, ticket: Ticket, *, as_issued: bool
     counter = session.get(Counter, ticket.counter_id) if ticket.counter_id else None
     if as_issued:
         ahead, estimate = ticket.ahead_at_issue, ticket.estimated_wait_s
+    elif ticket.status == TicketStatus.WAITING and ticket.appointment_start is not None:
+        ahead = appointments_ahead_of(session, ticket.service_id, ticket.appointment_start,
+                                      exclude=ticket.id)
+        estimate = appointment_wait_s(
+            ahead, cached_pace(hall, session, service, site.timezone), hall.now(),
+            ticket.appointment_start,
+        )
     elif ticket.status == TicketStatus.WAITING:
         ahead = ticket_position(session, ticket)
         estimate = queue_wait_s(
@@ -292,6 +401,7 @@ def ticket_view(hall: Hall, session: Session, ticket: Ticket, *, as_issued: bool
         "ahead": ahead,
         "estimated_wait_s": estimate,
         "status_url": hall.status_url(ticket.public_id),
+        "appointment_start": _local_iso(ticket.appointment_start, site),
     }
 
 

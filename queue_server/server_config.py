@@ -37,6 +37,10 @@ class ServerConfig:
     #: where ``database_url`` came from: ``MOTCUA_DATABASE_URL``, the config file,
     #: or "" for the default SQLite file in ``data_dir``
     database_url_origin: str = ""
+    #: public bookings a phone number may make in a day (0: no limit)
+    booking_limit_per_phone: int = 3
+    #: public bookings one client address may make in a day (0: no limit)
+    booking_limit_per_address: int = 20
 
     @classmethod
     def load(cls, path: str | Path | None, env=None) -> ServerConfig:
@@ -89,6 +93,13 @@ class ServerConfig:
         broker_pid_file = optional(data, "broker_pid_file", "", str) or None
         if broker_pid_file and not broker_accounts_dir:
             raise ConfigError("config key 'broker_pid_file' needs 'broker_accounts_dir'")
+        limits = {}
+        for key, default in (("booking_limit_per_phone", 3), ("booking_limit_per_address", 20)):
+            value = optional(data, key, default, int)
+            if not 0 <= value <= 100_000:
+                raise ConfigError(f"config key {key!r} must be 0..100000 (0: no limit), "
+                                  f"got {value}")
+            limits[key] = value
         return cls(
             site=site,
             database_url=database_url,
@@ -104,6 +115,7 @@ class ServerConfig:
             broker_pid_file=Path(broker_pid_file) if broker_pid_file else None,
             config_file=Path(path) if path is not None else None,
             database_url_origin=origin,
+            **limits,
         )
 
     @property

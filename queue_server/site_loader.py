@@ -12,6 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from queue_server.device_tokens import hash_token, new_token
+from queue_server.domain.appointment_slots import AppointmentRules
 from queue_server.domain.site_spec import SiteSpec
 from queue_server.storage.tables import Counter, CounterService, Device, Service, Site
 
@@ -34,6 +35,25 @@ def _assign(obj: object, **values: object) -> bool:
     return changed
 
 
+def _appointment_columns(rules: AppointmentRules | None) -> dict[str, object]:
+    """A field's appointment rules as its ``services`` columns (all None: none)."""
+    if rules is None:
+        return dict(
+            appointment_slot_min=None, appointment_per_slot=None, appointment_days_ahead=None,
+            appointment_prefix=None, appointment_hours="", appointment_weekdays="",
+            appointment_max_share=None,
+        )
+    return dict(
+        appointment_slot_min=rules.slot_min,
+        appointment_per_slot=rules.per_slot,
+        appointment_days_ahead=rules.days_ahead,
+        appointment_prefix=rules.prefix,
+        appointment_hours=",".join(rules.hours.as_text()),
+        appointment_weekdays=",".join(str(d) for d in sorted(rules.hours.weekdays)),
+        appointment_max_share=rules.max_share,
+    )
+
+
 def load_site(session: Session, spec: SiteSpec) -> LoadReport:
     """Create or update the site; returns the tokens of newly created devices (shown once)."""
     report = LoadReport(site=spec.id)
@@ -45,6 +65,10 @@ def load_site(session: Session, spec: SiteSpec) -> LoadReport:
         priority_mode=spec.priority_mode,
         max_priority_in_row=spec.max_priority_in_row,
         no_show_grace_min=spec.no_show_grace_min,
+        closed_days=",".join(d.isoformat() for d in spec.closed_days),
+        check_in_before_min=spec.check_in_before_min,
+        check_in_after_min=spec.check_in_after_min,
+        appointment_retention_days=spec.appointment_retention_days,
     )
     if site is None:
         site = Site(code=spec.id, **site_values)
@@ -70,6 +94,7 @@ def load_site(session: Session, spec: SiteSpec) -> LoadReport:
             weekdays=",".join(str(d) for d in sorted(svc.hours.weekdays)),
             active=True,
             position=position,
+            **_appointment_columns(svc.appointments),
         )
         row = services.get(svc.code)
         if row is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -13,18 +14,21 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from queue_server.domain.appointment_slots import AppointmentRules
 from queue_server.domain.numbering import format_ticket_number, sequence_for
 from queue_server.domain.opening_hours import OpeningHours
 from queue_server.domain.queue_error import QueueError
 from queue_server.domain.ticket_status import EventKind, TicketStatus
-from queue_server.domain.wait_estimate import ServicePace, queue_wait_s
+from queue_server.domain.wait_estimate import ServicePace
 from queue_server.hall import Hall
 from queue_server.queue_views import (
     PACE_TTL_S,
+    appointment_rules,
     opening_hours,
     pace_key,
     service_pace,
     ticket_view,
+    walk_in_wait_s,
 )
 from queue_server.storage.tables import DailyCounter, Service, Ticket, TicketEvent
 
@@ -99,12 +103,15 @@ class ServiceRules:
     site_id: int
     site_name: str
     timezone: str
+    #: None: the field takes no appointments
+    appointments: AppointmentRules | None = None
+    check_in_after: timedelta = timedelta(minutes=15)
 
 
 RULES_TTL_S = 5.0
 
 
-def _service_rules(hall: Hall, code: str) -> ServiceRules | None:
+def service_rules(hall: Hall, code: str) -> ServiceRules | None:
     def load() -> ServiceRules | None:
         with hall.read() as session:
             site = hall.site(session)
@@ -128,12 +135,14 @@ def _service_rules(hall: Hall, code: str) -> ServiceRules | None:
                 site.id,
                 site.name,
                 site.timezone,
+                appointment_rules(svc),
+                timedelta(minutes=site.check_in_after_min),
             )
 
     return hall.cache.get(("service", code), RULES_TTL_S, load)
 
 
-def _service_pace(hall: Hall, rules: ServiceRules) -> ServicePace:
+def field_pace(hall: Hall, rules: ServiceRules) -> ServicePace:
     """How fast the field moves now; kept a few seconds and dropped after every command."""
 
     def load() -> ServicePace:
@@ -175,7 +184,7 @@ def _find_by_key(hall: Hall, scoped_key: str) -> dict | None:
 def _issue(
     hall: Hall, service_code: str, priority: bool, device: DeviceRef | None, scoped_key: str | None
 ) -> tuple[dict, bool]:
-    rules = _service_rules(hall, service_code)
+    rules = service_rules(hall, service_code)
     if rules is None:
         raise QueueError(
             "unknown_service",
@@ -183,12 +192,11 @@ def _issue(
             f"no service with code {service_code!r}",
             404,
         )
-    pace = _service_pace(hall, rules)
+    pace = field_pace(hall, rules)
     if scoped_key is not None:
         existing = _find_by_key(hall, scoped_key)
         if existing is not None:
             return existing, False
-    public_id = secrets.token_urlsafe(12)
     with hall.transaction() as session:
         now = hall.now()
         local = now.astimezone(ZoneInfo(rules.timezone))
@@ -208,43 +216,90 @@ def _issue(
                 409,
             )
         sequence = sequence_for(rules.first_number, issued - 1)
-        number = format_ticket_number(rules.prefix, sequence, rules.number_width)
         ahead = _ahead_of_new(session, rules.id, priority)
-        estimate = queue_wait_s(ahead, pace, now)
-        device_id = device.id if device else None
-        ticket_id = session.execute(
-            _INSERT_TICKET,
-            {
-                "public_id": public_id,
-                "site_id": rules.site_id,
-                "service_id": rules.id,
-                "issue_service_id": rules.id,
-                "service_day": local.date(),
-                "sequence": sequence,
-                "number": number,
-                "priority": priority,
-                "status": TicketStatus.WAITING.value,
-                "transferred": False,
-                "issued_at": now,
-                "device_id": device_id,
-                "idempotency_key": scoped_key,
-                "ahead_at_issue": ahead,
-                "estimated_wait_s": estimate,
-            },
-        ).scalar_one()
-        session.execute(
-            _INSERT_EVENT,
-            {
-                "ticket_id": ticket_id,
-                "kind": EventKind.ISSUED.value,
-                "at": now,
-                "device_id": device_id,
-                "detail": "priority" if priority else "",
-            },
+        _, view = write_ticket(
+            hall,
+            session,
+            rules,
+            IssuedNumber(
+                format_ticket_number(rules.prefix, sequence, rules.number_width), sequence
+            ),
+            priority=priority,
+            device=device,
+            scoped_key=scoped_key,
+            ahead=ahead,
+            estimate=walk_in_wait_s(
+                session, rules.id, ahead, pace, now, rules.appointments, rules.check_in_after
+            ),
         )
-    return {
+        return view, True
+
+
+@dataclass(frozen=True)
+class IssuedNumber:
+    """The number printed on a ticket and its sequence in the day's series."""
+
+    number: str
+    sequence: int
+
+
+def write_ticket(
+    hall: Hall,
+    session: Session,
+    rules: ServiceRules,
+    issued: IssuedNumber,
+    *,
+    priority: bool,
+    device: DeviceRef | None,
+    scoped_key: str | None,
+    ahead: int,
+    estimate: int,
+    appointment_start: datetime | None = None,
+) -> tuple[int, dict]:
+    """Insert one waiting ticket and its ``issued`` event; returns its row id and view.
+
+    Shared by walk-ins and checked-in appointments, so both reach the board, the
+    voice and the counters the same way.
+    """
+    now = hall.now()
+    local = now.astimezone(ZoneInfo(rules.timezone))
+    public_id = secrets.token_urlsafe(12)
+    device_id = device.id if device else None
+    ticket_id = session.execute(
+        _INSERT_TICKET,
+        {
+            "public_id": public_id,
+            "site_id": rules.site_id,
+            "service_id": rules.id,
+            "issue_service_id": rules.id,
+            "service_day": local.date(),
+            "sequence": issued.sequence,
+            "number": issued.number,
+            "priority": priority,
+            "status": TicketStatus.WAITING.value,
+            "transferred": False,
+            "issued_at": now,
+            "device_id": device_id,
+            "idempotency_key": scoped_key,
+            "ahead_at_issue": ahead,
+            "estimated_wait_s": estimate,
+            "appointment_start": appointment_start,
+        },
+    ).scalar_one()
+    session.execute(
+        _INSERT_EVENT,
+        {
+            "ticket_id": ticket_id,
+            "kind": EventKind.ISSUED.value,
+            "at": now,
+            "device_id": device_id,
+            "detail": "appointment" if appointment_start else "priority" if priority else "",
+        },
+    )
+    tz = ZoneInfo(rules.timezone)
+    return ticket_id, {
         "id": public_id,
-        "number": number,
+        "number": issued.number,
         "service": rules.code,
         "service_name_vi": rules.name_vi,
         "service_name_en": rules.name_en,
@@ -257,7 +312,10 @@ def _issue(
         "ahead": ahead,
         "estimated_wait_s": estimate,
         "status_url": hall.status_url(public_id),
-    }, True
+        "appointment_start": appointment_start.astimezone(tz).isoformat()
+        if appointment_start
+        else None,
+    }
 
 
 def find_ticket(hall: Hall, public_id: str) -> dict:

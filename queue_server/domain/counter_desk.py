@@ -12,7 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from queue_server.domain.next_ticket import Candidate, call_order
+from queue_server.domain.next_ticket import (
+    Candidate,
+    appointment_order,
+    appointment_turn_allowed,
+    call_order,
+)
 from queue_server.domain.queue_error import QueueError
 from queue_server.domain.ticket_status import AT_COUNTER, EventKind, TicketStatus
 
@@ -48,9 +53,20 @@ class DeskTicket:
     sequence: int
     done_at: datetime | None = None
     rating: int | None = None
+    #: the slot's start for a checked-in appointment, None for a walk-in
+    appointment_start: datetime | None = None
+    #: the field's ``max_share`` of calls for appointments while walk-ins wait
+    appointment_max_share: float = 0.5
 
     def candidate(self) -> Candidate:
-        return Candidate(self.id, self.priority, self.transferred, self.queued_at, self.sequence)
+        return Candidate(
+            self.id,
+            self.priority,
+            self.transferred,
+            self.queued_at,
+            self.sequence,
+            self.appointment_start,
+        )
 
 
 @dataclass(frozen=True)
@@ -65,6 +81,8 @@ class Desk:
     priority_run: int = 0
     last_no_show: DeskTicket | None = None
     last_done: DeskTicket | None = None
+    #: for the counter's latest calls (newest first), whether each was an appointment
+    recent_calls: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,12 +107,29 @@ class Decision:
 
 
 def choose_for_counter(
-    waiting: Iterable[DeskTicket], policy: QueuePolicy, priority_run: int
+    waiting: Iterable[DeskTicket],
+    policy: QueuePolicy,
+    priority_run: int,
+    now: datetime | None = None,
+    recent_calls: Sequence[bool] = (),
 ) -> DeskTicket | None:
-    """The ticket a counter calls next under the site's priority policy."""
+    """The ticket a counter calls next under the site's priority policy.
+
+    With ``now`` given, a due appointment goes first (earliest slot first) unless
+    walk-ins wait and appointments already had their share of ``recent_calls``.
+    """
     pool = sorted(waiting, key=lambda t: call_order(t.candidate()))
     if not pool:
         return None
+    if now is not None:
+        due = [t for t in pool if t.candidate().due(now)]
+        if due:
+            first = min(due, key=lambda t: appointment_order(t.candidate()))
+            walk_ins_wait = any(t.appointment_start is None for t in pool)
+            if not walk_ins_wait or appointment_turn_allowed(
+                recent_calls, first.appointment_max_share
+            ):
+                return first
     if (
         policy.priority_mode == "interleave"
         and pool[0].priority
@@ -143,7 +178,7 @@ def decide(
         mine = [
             t for t in waiting if t.service in desk.services and t.status == TicketStatus.WAITING
         ]
-        chosen = choose_for_counter(mine, policy, desk.priority_run)
+        chosen = choose_for_counter(mine, policy, desk.priority_run, now, desk.recent_calls)
         if chosen is None:
             return Decision("empty", steps, desk.paused, None)
         steps.append(Step(chosen.id, EventKind.CALLED, TicketStatus.CALLED, announce=True))

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from queue_server.domain.appointment_slots import DEFAULT_MAX_SHARE, AppointmentRules
 from queue_server.domain.opening_hours import OpeningHours
 
 CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{0,3}$")
@@ -36,6 +38,8 @@ class ServiceSpec:
     daily_limit: int | None = None
     target_wait_min: int = 15
     hours: OpeningHours = field(default_factory=OpeningHours)
+    #: None: the field takes no appointments
+    appointments: AppointmentRules | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,16 @@ class SiteSpec:
     priority_mode: str = "strict"
     max_priority_in_row: int = 3
     no_show_grace_min: int = 10
+    #: days the centre is closed (holidays): no appointment slots
+    closed_days: tuple[date, ...] = ()
+    check_in_before_min: int = 30
+    check_in_after_min: int = 15
+    #: a booking's name and phone are erased this many days after its slot
+    appointment_retention_days: int = 90
+
+
+APPOINTMENT_KEYS = ("slot_min", "per_slot", "days_ahead", "prefix", "hours", "weekdays",
+                    "max_share")
 
 
 _HEADER = re.compile(r'^\s*(\[\[?)\s*([A-Za-z0-9_.\-"]+)\s*\]\]?')
@@ -117,7 +131,15 @@ class SiteLines:
                     inner = self._assignment(no + 1, end, name)
                     return inner if inner is not None else no
             name = sub  # an inline table: the line of its key
-        return self._assignment(start + 1 if self._is_header(start) else start, end, name)
+        first = start + 1 if self._is_header(start) else start
+        line = self._assignment(first, end, name)
+        if line is None:
+            # a sub-table written as its own header: ``[services.appointments]``
+            for no in range(first, end + 1):
+                m = _HEADER.match(self._lines[no - 1])
+                if m and m.group(1) == "[" and m.group(2).replace('"', "") == f"{table}.{name}":
+                    return no
+        return line
 
     def top_level(self, key: str) -> int:
         """Line of a key set before the first table header (1 if there is none)."""
@@ -136,6 +158,7 @@ class SiteLines:
             if pattern.match(line):
                 return no
         return None
+
 
 
 def parse_site(text: str, source: str = "site.toml") -> SiteSpec:
@@ -184,20 +207,36 @@ def parse_site(text: str, source: str = "site.toml") -> SiteSpec:
             "priority_mode",
         )
     rules: dict[str, int] = {}
-    for key, default, high in (("max_priority_in_row", 3, 100), ("no_show_grace_min", 10, 240)):
+    for key, default, high in (
+        ("max_priority_in_row", 3, 100),
+        ("no_show_grace_min", 10, 240),
+        ("check_in_before_min", 30, 240),
+        ("check_in_after_min", 15, 240),
+        ("appointment_retention_days", 90, 3650),
+    ):
         value = site.get(key, default)
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= high:
             raise fail(
                 "site", 0, f"site.{key} must be a whole number 0..{high}, got {value!r}", key
             )
         rules[key] = value
+    closed_days = _closed_days(
+        site.get("closed_days", []),
+        lambda msg: SiteSpecError(f"{source}:{lines.key('site', 0, 'closed_days')}: {msg}"),
+    )
 
     tables = {
         name: _tables(data, name, source, lines) for name in ("services", "counters", "devices")
     }
     services: list[ServiceSpec] = []
     for i, raw in enumerate(tables["services"]):
-        services.append(_service(raw, lambda msg, *keys, i=i: fail("services", i, msg, *keys)))
+        services.append(
+            _service(
+                raw,
+                lambda msg, *keys, i=i: fail("services", i, msg, *keys),
+                lambda msg, i=i: fail("services", i, msg, "appointments"),
+            )
+        )
     if not services:
         raise SiteSpecError(f"{source}:1: at least one [[services]] is needed")
     codes = [s.code for s in services]
@@ -212,6 +251,15 @@ def parse_site(text: str, source: str = "site.toml") -> SiteSpec:
             raise fail("services", i, f"duplicate ticket prefix {prefix!r}"
                        + first_at("services", first, "prefix" if "prefix" in
                                   tables["services"][first] else "code"), "prefix", "code")
+    taken = set(prefixes)
+    for i, svc in enumerate(services):
+        if svc.appointments is None:
+            continue
+        prefix = svc.appointments.prefix
+        if prefix in taken:
+            raise fail("services", i, f"service {svc.code}: appointments.prefix {prefix!r} "
+                       "is already a ticket prefix", "appointments.prefix", "appointments")
+        taken.add(prefix)
 
     counters: list[CounterSpec] = []
     for i, raw in enumerate(tables["counters"]):
@@ -275,6 +323,7 @@ def parse_site(text: str, source: str = "site.toml") -> SiteSpec:
         counters=tuple(counters),
         devices=tuple(devices),
         priority_mode=priority_mode,
+        closed_days=closed_days,
         **rules,
     )
 
@@ -289,7 +338,68 @@ def _tables(data: dict, name: str, source: str, lines: SiteLines) -> list[dict]:
     return value
 
 
-def _service(raw: dict, fail) -> ServiceSpec:
+def _closed_days(raw: object, fail) -> tuple[date, ...]:
+    """``closed_days = ["2026-01-01", …]`` (TOML dates without quotes are fine too)."""
+    if not isinstance(raw, list):
+        raise fail(f"site.closed_days must be a list of dates, got {raw!r}")
+    days: list[date] = []
+    for item in raw:
+        if isinstance(item, date) and not isinstance(item, datetime):
+            days.append(item)
+            continue
+        try:
+            days.append(date.fromisoformat(item) if isinstance(item, str) else None)
+        except ValueError:
+            days.append(None)
+        if days[-1] is None:
+            raise fail(f"site.closed_days: {item!r} is not a date YYYY-MM-DD")
+    return tuple(sorted(set(days)))
+
+
+def _appointments(raw: object, code: str, hours: OpeningHours, fail) -> AppointmentRules | None:
+    """The field's ``appointments`` table; its hours and weekdays default to the field's."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise fail(f"service {code}: appointments must be a table like "
+                   "{slot_min = 15, per_slot = 2, days_ahead = 14, prefix = \"H\"}")
+    unknown = sorted(set(raw) - set(APPOINTMENT_KEYS))
+    if unknown:
+        raise fail(f"service {code}: unknown appointments key {unknown[0]!r} "
+                   f"(known: {', '.join(APPOINTMENT_KEYS)})")
+    values: dict[str, int] = {}
+    for key, low, high in (("slot_min", 5, 240), ("per_slot", 1, 500), ("days_ahead", 0, 366)):
+        value = raw.get(key)
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            raise fail(f"service {code}: appointments.{key} must be a whole number "
+                       f"{low}..{high}, got {value!r}")
+        values[key] = value
+    prefix = raw.get("prefix")
+    if not isinstance(prefix, str) or not CODE_PATTERN.match(prefix):
+        raise fail(f"service {code}: appointments.prefix must be 1-4 capital letters/digits, "
+                   f"got {prefix!r}")
+    share = raw.get("max_share", DEFAULT_MAX_SHARE)
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
+        raise fail(f"service {code}: appointments.max_share must be a number 0..1, "
+                   f"got {share!r}")
+    try:
+        own = OpeningHours.parse(raw.get("hours"), raw.get("weekdays"))
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise fail(f"service {code}: appointments: {exc}") from None
+    slot_hours = OpeningHours(own.spans or hours.spans, own.weekdays or hours.weekdays)
+    if not slot_hours.spans:
+        raise fail(f"service {code}: appointments need hours (the field has no opening hours)")
+    return AppointmentRules(
+        slot_min=values["slot_min"],
+        per_slot=values["per_slot"],
+        days_ahead=values["days_ahead"],
+        prefix=prefix,
+        hours=slot_hours,
+        max_share=float(share),
+    )
+
+
+def _service(raw: dict, fail, fail_appointments) -> ServiceSpec:
     code = raw.get("code")
     if not isinstance(code, str) or not CODE_PATTERN.match(code):
         raise fail(f"service code must be 1-4 capital letters/digits, got {code!r}", "code")
@@ -343,4 +453,5 @@ def _service(raw: dict, fail) -> ServiceSpec:
         daily_limit=integer("daily_limit", None, 1, 99999),
         target_wait_min=integer("target_wait_min", 15, 1, 600),
         hours=hours,
+        appointments=_appointments(raw.get("appointments"), code, hours, fail_appointments),
     )

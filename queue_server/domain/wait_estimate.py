@@ -72,3 +72,19 @@ def across_breaks(now: datetime, wait_s: float, breaks: Sequence[tuple[datetime,
         elif start < end:
             end += stop - start
     return round((end - now).total_seconds())
+
+
+def appointments_ahead(due_soon: int, walk_ins_ahead: int, max_share: float) -> int:
+    """How many booked appointments a walk-in issued now should expect before its turn.
+
+    ``due_soon``: bookings of the field whose slot begins before the walk-in's turn
+    would come without them. Due appointments go first, but a counter gives them at
+    most ``max_share`` of its calls while walk-ins wait, so of the calls before this
+    walk-in's own (``walk_ins_ahead + 1``), at most that share can be appointments.
+    """
+    if due_soon <= 0 or max_share <= 0:
+        return 0
+    if max_share >= 1:
+        return due_soon
+    cap = int((walk_ins_ahead + 1) * max_share / (1 - max_share) + 1e-9)
+    return min(due_soon, cap)

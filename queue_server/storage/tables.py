@@ -13,6 +13,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -67,6 +68,13 @@ class Site(Base):
     max_priority_in_row: Mapped[int] = mapped_column(Integer, default=3)
     #: minutes after a no-show during which the officer may still recall the ticket
     no_show_grace_min: Mapped[int] = mapped_column(Integer, default=10)
+    #: days without appointment slots, "2026-01-01,2026-04-30"
+    closed_days: Mapped[str] = mapped_column(Text, default="", server_default="")
+    check_in_before_min: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    check_in_after_min: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
+    appointment_retention_days: Mapped[int] = mapped_column(
+        Integer, default=90, server_default="90"
+    )
 
 
 class Service(Base):
@@ -87,6 +95,15 @@ class Service(Base):
     weekdays: Mapped[str] = mapped_column(String(20), default="")  # "1,2,3,4,5"
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    #: the field's appointments (``domain.appointment_slots.AppointmentRules``);
+    #: ``appointment_slot_min`` None: no appointments
+    appointment_slot_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    appointment_per_slot: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    appointment_days_ahead: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    appointment_prefix: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    appointment_hours: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    appointment_weekdays: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    appointment_max_share: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class CounterService(Base):
@@ -195,6 +212,8 @@ class Ticket(Base):
     ahead_at_issue: Mapped[int] = mapped_column(Integer, default=0)
     estimated_wait_s: Mapped[int] = mapped_column(Integer, default=0)
     rating: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: the booked slot's start for a checked-in appointment; None for a walk-in
+    appointment_start: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
 
@@ -286,3 +305,80 @@ class DailyRollupDay(Base):
     tickets: Mapped[int] = mapped_column(Integer, default=0)
     rolled_at: Mapped[datetime] = mapped_column(UtcDateTime)
     histograms: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AppointmentSlot(Base):
+    """One bookable slot of a field, made at its first booking.
+
+    ``booked`` only grows with a conditional ``UPDATE … WHERE booked < capacity``, so
+    concurrent bookings can never put more citizens in a slot than it holds.
+    """
+
+    __tablename__ = "appointment_slots"
+    __table_args__ = (UniqueConstraint("service_id", "start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    start: Mapped[datetime] = mapped_column(UtcDateTime)
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AppointmentNumbers(Base):
+    """The last appointment ticket number of a field on a local day (its own series)."""
+
+    __tablename__ = "appointment_numbers"
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    issued: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IntegratorKey(Base):
+    """An outside system (a province portal) allowed to book: its key is stored hashed."""
+
+    __tablename__ = "integrator_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    key_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Appointment(Base):
+    """A booking: ``booked`` → ``checked_in`` (a ticket) | ``cancelled`` | ``no_show``.
+
+    ``name`` and ``phone`` are erased ``appointment_retention_days`` after the slot.
+    """
+
+    __tablename__ = "appointments"
+    __table_args__ = (
+        UniqueConstraint("integrator_id", "external_id"),
+        Index("ix_appointments_service_start", "service_id", "start"),
+        Index("ix_appointments_status_start", "status", "start"),
+        Index("ix_appointments_phone", "phone"),
+        Index("ix_appointments_site_created", "site_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"))
+    slot_id: Mapped[int] = mapped_column(ForeignKey("appointment_slots.id"))
+    start: Mapped[datetime] = mapped_column(UtcDateTime)
+    name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    external_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    integrator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("integrator_keys.id"), nullable=True
+    )
+    #: where a public booking came from (for the per-address daily limit)
+    client_address: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: ``domain.booking_status.BookingStatus``
+    status: Mapped[str] = mapped_column(String(16), default="booked")
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: when it left ``booked`` (checked in, cancelled, marked no-show)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

@@ -16,6 +16,7 @@ def create_app(runtime: Runtime, *, testing: bool = False) -> Flask:
         admin,
         api,
         auth,
+        booking_throttle,
         console,
         dashboard,
         errors,
@@ -46,6 +47,7 @@ def create_app(runtime: Runtime, *, testing: bool = False) -> Flask:
     csrf.exempt(api.blueprint)
     i18n.init_app(app)
     auth.init_app(app)
+    booking_throttle.init_app(app)
     live_events.init_app(app)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(health.blueprint)

@@ -23,7 +23,15 @@ from queue_server.device_setup import new_broker_password
 from queue_server.device_tokens import hash_token, new_token
 from queue_server.domain.queue_error import QueueError
 from queue_server.domain.site_spec import DeviceSpec
-from queue_server.storage.tables import Counter, CounterService, Device, Service, Site, User
+from queue_server.storage.tables import (
+    Counter,
+    CounterService,
+    Device,
+    IntegratorKey,
+    Service,
+    Site,
+    User,
+)
 from queue_server.web import admin_forms as forms
 from queue_server.web.auth import roles_required
 from queue_server.web.context import runtime
@@ -33,7 +41,7 @@ log = logging.getLogger(__name__)
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
-TABS = ("site", "fields", "counters", "officers", "devices")
+TABS = ("site", "fields", "counters", "officers", "devices", "integrators")
 
 
 @blueprint.before_request
@@ -542,3 +550,50 @@ def reinstate_device(code: str):
         made = (device.spec, _site(db).name, token, _give_broker_password(db, device))
     _changed(f"reinstated device {code}")  # drops the token cache: the old token stays refused
     return _credentials_page(*made)
+
+
+# --- booking systems (integrator API keys) -------------------------------------------------
+
+
+@blueprint.route("/integrators", methods=["GET", "POST"])
+def integrators():
+    """Outside booking systems: each books through the API with its own key (shown once)."""
+    form = forms.IntegratorForm()
+    new_key = None
+    with runtime().hall.transaction() as db:
+        site_row = _site(db)
+        if form.validate_on_submit():
+            new_key = new_token()
+            db.add(IntegratorKey(site_id=site_row.id, name=form.name.data.strip(),
+                                 key_hash=hash_token(new_key), active=True,
+                                 created_at=runtime().hall.now()))
+        rows = db.scalars(
+            select(IntegratorKey).where(IntegratorKey.site_id == site_row.id)
+            .order_by(IntegratorKey.active.desc(), IntegratorKey.name)
+        ).all()
+        listing = [(k.id, k.name, k.created_at, k.active) for k in rows]
+    if new_key:
+        log.info("admin %s made a booking key for %s", current_user.username, form.name.data)
+        named = form.name.data.strip()
+        form = forms.IntegratorForm(formdata=None)
+    else:
+        named = None
+    return render_template(
+        "admin_integrators.html", tab="integrators", keys=listing, form=form,
+        new_key=new_key, named=named, confirm=forms.ConfirmForm(),
+    ), (400 if form.errors else 200)
+
+
+@blueprint.post("/integrators/<int:key_id>/revoke")
+def revoke_integrator(key_id: int):
+    _require_confirmation()
+    with runtime().hall.transaction() as db:
+        row = db.get(IntegratorKey, key_id)
+        if row is None or row.site_id != _site(db).id:
+            abort(404)
+        row.active = False
+        name = row.name
+    runtime().hall.cache.clear()  # the key stops working now, not when its cache entry ends
+    log.info("admin %s revoked the booking key of %s", current_user.username, name)
+    flash(_("The key of %(name)s no longer works.", name=name), "ok")
+    return redirect(url_for("admin.integrators"))

@@ -236,5 +236,16 @@ class DeviceForm(FlaskForm):
             raise ValidationError(_l("Only a counter call station belongs to a counter."))
 
 
+class IntegratorForm(FlaskForm):
+    name = StringField(
+        _l("Name of the booking system"), validators=[max_length(100)],
+        description=_l("Who uses the key, e.g. Cổng dịch vụ công tỉnh."),
+    )
+
+    def validate_name(self, field) -> None:
+        if not (field.data or "").strip():
+            raise ValidationError(_l("Give the booking system a name."))
+
+
 class ConfirmForm(FlaskForm):
     """A button that changes something: only the CSRF token travels."""

@@ -15,22 +15,36 @@ from sqlalchemy import select
 
 from protocol import ACTIONS, Command, CounterState, encode
 from protocol.messages import now_utc
+from queue_server.appointment_book import (
+    BookingLimits,
+    BookingRequest,
+    book,
+    cancel_booking,
+    day_of,
+    find_booking,
+    slots_of_day,
+)
+from queue_server.appointment_check_in import check_in
 from queue_server.domain.queue_error import QueueError
 from queue_server.queue_views import services_overview
 from queue_server.storage.tables import Counter
 from queue_server.ticket_issuer import cancel_ticket, find_ticket, issue_ticket
 from queue_server.web.api_schema import (
+    AppointmentRequest,
+    BookingOut,
     CancelRequest,
     CounterActionRequest,
     CounterRejectedOut,
     ErrorOut,
     ServicesOut,
+    SlotsOut,
     TicketOut,
     TicketRequest,
 )
+from queue_server.web.booking_throttle import guarded
 from queue_server.web.context import runtime
-from queue_server.web.device_auth import bearer_device, require_user
-from queue_server.web.openapi import documented, header, openapi_document, path_param
+from queue_server.web.device_auth import bearer_device, bearer_integrator, require_user
+from queue_server.web.openapi import documented, header, openapi_document, path_param, query
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 T = TypeVar("T")
@@ -215,6 +229,136 @@ def counter_action(counter: str, action: str):
             {"error": {"code": reason, "message": _REASONS.get(reason, reason)}, "state": state}
         ), status
     return jsonify(state)
+
+
+@blueprint.get("/appointments/slots")
+@documented(
+    "get",
+    "/api/v1/appointments/slots",
+    "The bookable slots of a field on one day, with the places left in each",
+    parameters=(
+        query(
+            "service",
+            {"type": "string", "minLength": 1, "maxLength": 8, "pattern": "^[A-Z0-9]+$"},
+            required=True,
+        ),
+        query("day", {"type": "string", "format": "date"}, required=True),
+    ),
+    responses={
+        200: ("the slots (none on closed days or outside the booking window)", SlotsOut),
+        400: ("bad day", ErrorOut),
+        404: ("unknown field, or a field without appointments", ErrorOut),
+    },
+)
+def appointment_slots():
+    service = request.args.get("service", "").strip()
+    if not service:
+        raise _bad_request("Thiếu lĩnh vực ('service')", "'service' is missing")
+    day = day_of(request.args.get("day", ""))
+    return jsonify(slots_of_day(runtime().hall, service, day))
+
+
+@blueprint.post("/appointments")
+@documented(
+    "post",
+    "/api/v1/appointments",
+    "Book a place in a slot (public with limits, or an integrator with its key)",
+    request=AppointmentRequest,
+    security=("", "integrator"),
+    responses={
+        201: ("booked", BookingOut),
+        200: ("the booking already made for this external_id", BookingOut),
+        400: ("bad request", ErrorOut),
+        401: ("wrong integrator key", ErrorOut),
+        404: ("unknown field, or a field without appointments", ErrorOut),
+        409: ("slot_full, or closed (no slot at that time)", ErrorOut),
+        429: ("too many bookings (Retry-After)", ErrorOut),
+    },
+)
+def make_appointment():
+    integrator = bearer_integrator()
+    body = parse_body(AppointmentRequest)
+    if body.external_id is not None and integrator is None:
+        raise _bad_request(
+            "'external_id' chỉ dùng được với khóa tích hợp",
+            "'external_id' needs an integrator key (Authorization: Bearer)",
+        )
+    rt = runtime()
+    booking, created = book(
+        rt.hall,
+        BookingRequest(
+            service=body.service,
+            start=body.start,
+            name=body.name,
+            phone=body.phone,
+            external_id=body.external_id,
+            integrator_id=integrator.id if integrator else None,
+            client_address=request.remote_addr,
+        ),
+        BookingLimits(rt.config.booking_limit_per_phone, rt.config.booking_limit_per_address),
+    )
+    return jsonify(booking), 201 if created else 200
+
+
+@blueprint.get("/appointments/<code>")
+@documented(
+    "get",
+    "/api/v1/appointments/{code}",
+    "One booking by its code (no personal data)",
+    parameters=(path_param("code"),),
+    responses={
+        200: ("the booking", BookingOut),
+        404: ("unknown code", ErrorOut),
+        429: ("too many unknown codes from this address (Retry-After)", ErrorOut),
+    },
+)
+def appointment(code: str):
+    return jsonify(guarded(lambda: find_booking(runtime().hall, code)))
+
+
+@blueprint.post("/appointments/<code>/cancel")
+@documented(
+    "post",
+    "/api/v1/appointments/{code}/cancel",
+    "Cancel a booking before its slot begins (its place is free again)",
+    parameters=(path_param("code"),),
+    responses={
+        200: ("cancelled (also when it already was)", BookingOut),
+        404: ("unknown code", ErrorOut),
+        409: ("checked_in, or too_late (the slot has begun)", ErrorOut),
+        429: ("too many unknown codes from this address (Retry-After)", ErrorOut),
+    },
+)
+def cancel_appointment(code: str):
+    return jsonify(guarded(lambda: cancel_booking(runtime().hall, code)))
+
+
+@blueprint.post("/appointments/<code>/check-in")
+@documented(
+    "post",
+    "/api/v1/appointments/{code}/check-in",
+    "A kiosk checks a booking in: the citizen gets an appointment ticket",
+    security=("device",),
+    parameters=(path_param("code"),),
+    responses={
+        201: ("the appointment ticket (appointment_start set)", TicketOut),
+        200: ("the ticket this booking already got", TicketOut),
+        401: ("no or wrong kiosk token", ErrorOut),
+        404: ("unknown code", ErrorOut),
+        409: ("too_early (with come_back_at), too_late (with the field), cancelled", ErrorOut),
+        429: ("too many unknown codes at this kiosk (Retry-After)", ErrorOut),
+    },
+)
+def check_in_appointment(code: str):
+    device = bearer_device(kind="kiosk")
+    if device is None:
+        raise QueueError("unauthorized", "Cần mã thiết bị của ki-ốt", "a kiosk token is needed",
+                         401)
+    rt = runtime()
+    ticket, created = guarded(lambda: check_in(rt.hall, code, device), kiosk=device.code)
+    if created:
+        rt.publisher.board_changed()
+    return jsonify(ticket), 201 if created else 200
 
 
 def _check_seat(counter: str, user) -> None:

@@ -6,11 +6,13 @@ document cannot drift from what the code accepts.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
 
 from protocol import CounterState
+from queue_server.appointment_book import PHONE_PATTERN
 
 ServiceCode = Annotated[str, msgspec.Meta(min_length=1, max_length=8, pattern=r"^[A-Z0-9]+$")]
 Status = Literal[
@@ -53,6 +55,8 @@ class TicketOut(msgspec.Struct):
     ahead: Annotated[int, msgspec.Meta(ge=0)]
     estimated_wait_s: Annotated[int, msgspec.Meta(ge=0)]
     status_url: str
+    #: the booked slot's start (ISO 8601, site time) for an appointment ticket
+    appointment_start: str | None = None
 
 
 class SiteOut(msgspec.Struct):
@@ -84,6 +88,10 @@ class ErrorDetail(msgspec.Struct):
     code: str
     message: str
     message_en: str | None = None
+    #: ``too_early`` check-in: when check-in opens (ISO 8601, site time)
+    come_back_at: str | None = None
+    #: ``too_late`` check-in: the field, to take a walk-in ticket instead
+    service: str | None = None
 
 
 class ErrorOut(msgspec.Struct):
@@ -93,3 +101,43 @@ class ErrorOut(msgspec.Struct):
 class CounterRejectedOut(msgspec.Struct):
     error: ErrorDetail
     state: CounterState | None = None
+
+
+BookingStatus = Literal["booked", "checked_in", "cancelled", "no_show"]
+
+
+class AppointmentRequest(msgspec.Struct):
+    """A citizen (or an integrator's system) books one place in a slot."""
+
+    service: ServiceCode
+    #: the slot's start as listed by ``/appointments/slots`` (without an offset: site time)
+    start: Annotated[datetime, msgspec.Meta(extra_json_schema={"format": "date-time"})]
+    #: the citizen's name (kept ``appointment_retention_days`` after the slot)
+    name: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f]*\S[^\x00-\x1f]*$")
+    ]
+    #: a Vietnamese phone number: 0912345678, 0912 345 678, +84912345678
+    phone: Annotated[str, msgspec.Meta(max_length=32, pattern=PHONE_PATTERN)]
+    #: the integrator's own id of the booking: a repeat answers with the first booking
+    external_id: Annotated[str, msgspec.Meta(min_length=1, max_length=128)] | None = None
+
+
+class BookingOut(msgspec.Struct):
+    #: ``XXXX-XXXX`` (Crockford base32; typed in any case, with or without the dash)
+    code: str
+    service: str
+    start: str
+    status: BookingStatus
+    #: the booking's page, also the content of its QR code
+    cancel_url: str
+
+
+class SlotOut(msgspec.Struct):
+    start: str
+    free: Annotated[int, msgspec.Meta(ge=0)]
+
+
+class SlotsOut(msgspec.Struct):
+    service: str
+    day: str
+    slots: list[SlotOut]

@@ -12,7 +12,7 @@ from wtforms.validators import ValidationError
 
 from queue_server.device_tokens import hash_token
 from queue_server.domain.queue_error import QueueError
-from queue_server.storage.tables import Device
+from queue_server.storage.tables import Device, IntegratorKey
 from queue_server.web.context import runtime
 
 
@@ -59,6 +59,43 @@ def bearer_device(kind: str | None = None) -> DeviceIdentity | None:
     if device is None or (kind is not None and device.kind != kind):
         raise _unauthorized("Mã thiết bị không hợp lệ", "unknown or wrong device token")
     return device
+
+
+@dataclass(frozen=True)
+class IntegratorIdentity:
+    """An outside booking system, known by its API key made in /admin."""
+
+    id: int
+    name: str
+
+
+def bearer_integrator() -> IntegratorIdentity | None:
+    """The integrator whose key the request carries; None when it carries none."""
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return None
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise _unauthorized("Sai định dạng xác thực", "expected 'Authorization: Bearer <key>'")
+    rt = runtime()
+    key_hash = hash_token(key.strip())
+
+    def load() -> IntegratorIdentity | None:
+        with rt.hall.read() as session:
+            site = rt.hall.site(session)
+            row = session.scalar(
+                select(IntegratorKey).where(
+                    IntegratorKey.site_id == site.id,
+                    IntegratorKey.key_hash == key_hash,
+                    IntegratorKey.active.is_(True),
+                )
+            )
+            return IntegratorIdentity(row.id, row.name) if row else None
+
+    found = rt.hall.cache.get(("integrator", key_hash), TOKEN_TTL_S, load)
+    if found is None:
+        raise _unauthorized("Khóa tích hợp không hợp lệ", "unknown or revoked integrator key")
+    return found
 
 
 def require_user(*roles: str):

@@ -15,11 +15,22 @@ from queue_server.domain.queue_error import QueueError
 log = logging.getLogger(__name__)
 
 
-def api_error(code: str, message: str, status: int, message_en: str | None = None):
+def api_error(
+    code: str,
+    message: str,
+    status: int,
+    message_en: str | None = None,
+    details: dict | None = None,
+    retry_after_s: int | None = None,
+):
     body = {"error": {"code": code, "message": message}}
     if message_en:
         body["error"]["message_en"] = message_en
-    return jsonify(body), status
+    body["error"].update(details or {})
+    response = jsonify(body)
+    if retry_after_s is not None:
+        response.headers["Retry-After"] = str(max(int(retry_after_s), 1))
+    return response, status
 
 
 def _wants_json() -> bool:
@@ -49,7 +60,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(QueueError)
     def _queue_error(exc: QueueError):
         if _wants_json():
-            return api_error(exc.code, exc.message_vi, exc.status, exc.message_en)
+            return api_error(exc.code, exc.message_vi, exc.status, exc.message_en, exc.details,
+                             exc.retry_after_s)
         message = exc.message_en if _in_english() else exc.message_vi
         return render_template("error.html", message=message, status=exc.status), exc.status
 

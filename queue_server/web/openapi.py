@@ -60,8 +60,13 @@ def path_param(name: str, schema: dict | None = None) -> dict:
     return {"name": name, "in": "path", "required": True, "schema": schema or {"type": "string"}}
 
 
-def query(name: str, schema: dict | None = None) -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": schema or {"type": "string"}}
+def query(name: str, schema: dict | None = None, required: bool = False) -> dict:
+    return {
+        "name": name,
+        "in": "query",
+        "required": required,
+        "schema": schema or {"type": "string"},
+    }
 
 
 def openapi_document() -> dict:
@@ -82,7 +87,8 @@ def openapi_document() -> dict:
         if op.parameters:
             entry["parameters"] = list(op.parameters)
         if op.security:
-            entry["security"] = [{name: []} for name in op.security]
+            # an empty name: the route also answers callers without credentials
+            entry["security"] = [{name: []} if name else {} for name in op.security]
         if op.request is not None:
             entry["requestBody"] = {
                 "required": True,
@@ -108,6 +114,11 @@ def openapi_document() -> dict:
                     "type": "http",
                     "scheme": "bearer",
                     "description": "a kiosk's device token",
+                },
+                "integrator": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "an integrator's API key (made in /admin); optional",
                 },
                 "session": {
                     "type": "apiKey",

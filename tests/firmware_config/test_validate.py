@@ -126,3 +126,20 @@ def test_readable_secrets_and_a_wrong_counter(hall, capsys):
     assert code == 1
     assert f"{hall / 'tokens.txt'}:1: holds secrets but is readable by others" in out
     assert f"{cfg}:{_line_of(cfg, '^counter =')}: counter must be '5'" in out
+
+
+def test_appointment_slots_outside_opening_hours_are_a_warning(tmp_path, capsys):
+    site = _site(tmp_path, 'prefix = "H", max_share = 0.5 }',
+                 'prefix = "H", max_share = 0.5, hours = ["06:00-08:00", "08:00-11:00"] }')
+    code, out = _validate(capsys, site)
+    assert code == 0
+    line = _line_of(site, r'prefix = "H"')
+    assert (f"{site}:{line}: service A: appointment slots 06:00-08:00 fall outside the "
+            "field's opening hours") in out
+
+
+def test_an_unknown_appointments_key_names_its_line(tmp_path, capsys):
+    site = _site(tmp_path, 'prefix = "K",', 'prefix = "K", seats = 3,')
+    code, out = _validate(capsys, site)
+    assert code == 1
+    assert f"{site}:{_line_of(site, 'seats = 3')}: service B: unknown appointments key" in out

@@ -25,7 +25,10 @@ def test_every_documented_route_is_fuzzed(api_server):
     labels = {op.label for op in operations(api_server)}
     assert {"GET /api/v1/services", "POST /api/v1/tickets", "GET /api/v1/tickets/{id}",
             "POST /api/v1/tickets/{id}/cancel",
-            "POST /api/v1/counters/{counter}/{action}"} <= labels
+            "POST /api/v1/counters/{counter}/{action}", "GET /api/v1/appointments/slots",
+            "POST /api/v1/appointments", "GET /api/v1/appointments/{code}",
+            "POST /api/v1/appointments/{code}/cancel",
+            "POST /api/v1/appointments/{code}/check-in"} <= labels
 
 
 def fuzz(operation, server: LiveServer) -> None:

@@ -119,3 +119,37 @@ def test_language_switch(staffed_server, page):
     page.click("header .languages a[lang=vi]")
     assert page.locator("h1").inner_text() == "Đăng nhập"
     assert re.search(r"/login\?lang=vi$", page.url)
+
+
+def test_a_booking_system_key_is_made_and_revoked_in_admin(staffed_server, page):
+    admin_docs = screenshot_dir("admin")
+    _log_in(page, staffed_server, "admin")
+    page.goto(f"{staffed_server.url}/admin")
+    page.click("nav.admin-tabs a:has-text('Hệ thống đặt lịch')")
+    page.fill("input[name=name]", "Cổng dịch vụ công tỉnh Cà Mau")
+    page.click("main form.admin-form button[type=submit]")
+    key = page.locator("#integrator-key").inner_text()
+    slot = requests.get(f"{staffed_server.url}/api/v1/appointments/slots", timeout=5, params={
+        "service": "A", "day": _a_weekday_ahead()}).json()["slots"][0]["start"]
+    booking = {"service": "A", "start": slot, "name": "Lý Thị Mai", "phone": "0912345678",
+               "external_id": "DVC-0001"}
+    r = requests.post(f"{staffed_server.url}/api/v1/appointments", json=booking, timeout=5,
+                      headers={"Authorization": f"Bearer {key}"})
+    assert r.status_code == 201
+    page.screenshot(path=str(admin_docs / "integrators.png"), full_page=True)
+    page.click("tr[data-integrator='Cổng dịch vụ công tỉnh Cà Mau'] button")
+    assert "đã hết hiệu lực" in page.content()
+    assert key not in page.content()
+    r = requests.post(f"{staffed_server.url}/api/v1/appointments", json=booking, timeout=5,
+                      headers={"Authorization": f"Bearer {key}"})
+    assert r.status_code == 401
+
+
+def _a_weekday_ahead() -> str:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    day = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date() + timedelta(days=1)
+    while day.isoweekday() > 5:
+        day += timedelta(days=1)
+    return day.isoformat()
