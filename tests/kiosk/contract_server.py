@@ -56,6 +56,9 @@ class ContractServer:
         self.throttle_s: int | None = None
         #: seconds a check-in waits before its answer (a server that stopped answering)
         self.stall_s = 0.0
+        #: check-in refusals as ``{"error": "too_early", "come_back_at": …}`` (flat) instead
+        #: of the API's ``{"error": {"code", "message", …}}``
+        self.flat_errors = False
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(
@@ -241,7 +244,12 @@ class ContractServer:
                         return
                     if server.stall_s:
                         time.sleep(server.stall_s)
-                    self._send(*server.check_in(parts[4]))
+                    status, answer, headers = server.check_in(parts[4])
+                    if server.flat_errors and status >= 400:
+                        detail = answer["error"]
+                        answer = {"error": detail["code"],
+                                  **{k: v for k, v in detail.items() if k != "code"}}
+                    self._send(status, answer, headers)
                     return
                 if self.path != "/api/v1/tickets":
                     self._send(404, _error("not_found", "Không tìm thấy"))

@@ -155,7 +155,11 @@ def test_screenshots_command_writes_every_screen(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     names = {p.name for p in (tmp_path / "shots").iterdir()}
     assert {"start.png", "priority.png", "confirmation.png", "paper_out.png",
-            "server_down.png", "ticket_80mm.png"} <= names
+            "server_down.png", "ticket_80mm.png", "appointment_start.png",
+            "appointment_code.png", "appointment_confirmation.png",
+            "appointment_too_early.png", "appointment_too_late.png",
+            "appointment_cancelled.png", "appointment_unknown.png", "appointment_wait.png",
+            "scan_unreadable.png", "ticket_appointment_80mm.png"} <= names
     with Image.open(tmp_path / "shots" / "start.png") as start:
         assert start.size == (1024, 600)
     with Image.open(tmp_path / "shots" / "ticket_80mm.png") as ticket:
