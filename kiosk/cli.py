@@ -139,8 +139,16 @@ def _run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     fullscreen = config.fullscreen if args.fullscreen is None else args.fullscreen
     voice = start_ticket_voice(config)
-    ui = TouchUI(station, language=config.language, lockout=config.lockout_s, voice=voice)
+    ui = TouchUI(station, language=config.language, lockout=config.lockout_s, voice=voice,
+                 appointments=config.appointments,
+                 keyboard_scanner=config.scanner.kind == "keyboard")
     buttons = _open_buttons(config.buttons, ui)
+    scanner = None
+    if config.scanner.kind == "serial":
+        from kiosk.barcode_scanner import SerialScanner
+
+        scanner = SerialScanner(config.scanner.device, ui.scan,
+                                baudrate=config.scanner.baudrate).start()
     deadline = None if args.exit_after is None else time.monotonic() + args.exit_after
     tapper = _soak_tapper(ui, args.tap_every) if args.tap_every else None
 
@@ -154,6 +162,8 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         if buttons is not None:
             buttons.close()
+        if scanner is not None:
+            scanner.stop()
         station.close()
     return 0
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.barcode_scanner import ScannerSpec, parse_scanner_spec
 from kiosk.printer_spec import DEFAULT_PROFILE, check_profile, parse_printer_spec
 from protocol.broker_url import BrokerUrl
 from protocol.config_file import ConfigError, optional, require
@@ -80,6 +81,13 @@ class KioskConfig:
     #: clip folder; None = ``{data_dir}/voice``, generated there on first start
     voice_dir: Path | None = None
     volume: float = 1.0
+    #: where scanned texts come from (config key ``scanner``)
+    scanner: ScannerSpec = field(default_factory=lambda: ScannerSpec("keyboard"))
+    #: the "Đã đặt lịch hẹn" button: True always, False never, None when the server
+    #: lists a field taking appointments
+    appointments: bool | None = None
+    #: the address booking QR codes point to (the server's public URL), besides server_url
+    public_url: str | None = None
 
     @property
     def clip_dir(self) -> Path:
@@ -140,6 +148,17 @@ class KioskConfig:
         volume = optional(data, "volume", 1.0, (int, float))
         if isinstance(volume, bool) or not (math.isfinite(volume) and 0 <= volume <= 1):
             raise ConfigError(f"config key 'volume' must be 0.0..1.0, got {volume!r}")
+        scanner_text = optional(data, "scanner", "keyboard", str)
+        try:
+            scanner = parse_scanner_spec(scanner_text)
+        except ValueError as exc:
+            raise ConfigError(f"config key 'scanner': {exc}") from None
+        appointments = optional(data, "appointments", None, bool)
+        public_url = optional(data, "public_url", None, str)
+        if public_url is not None and not public_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"config key 'public_url' must start with http:// or https://, got {public_url!r}"
+            )
         for key, value in (("site", site), ("device_id", device_id)):
             if not value or "/" in value or "+" in value or "#" in value:
                 raise ConfigError(f"config key '{key}' must be a plain name, got {value!r}")
@@ -160,4 +179,7 @@ class KioskConfig:
             speak=speak,
             voice_dir=Path(voice_dir) if voice_dir is not None else None,
             volume=float(volume),
+            scanner=scanner,
+            appointments=appointments,
+            public_url=public_url.rstrip("/") if public_url else None,
         )

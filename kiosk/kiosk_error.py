@@ -47,6 +47,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The ticket could not be printed — please ask a staff member",
     ),
     "busy": ("Vui lòng chờ giây lát rồi chọn lại", "Please wait a moment and choose again"),
+    "too_early": ("Bạn đến sớm so với giờ hẹn", "You are early for your appointment"),
+    "too_late": ("Đã quá giờ hẹn", "The appointment time has passed"),
+    "cancelled": ("Lịch hẹn này đã bị huỷ", "This appointment was cancelled"),
+    "unknown_booking": ("Không tìm thấy lịch hẹn", "No appointment found"),
+    "too_many_attempts": (
+        "Vui lòng chờ giây lát rồi thử lại",
+        "Please wait a moment and try again",
+    ),
+    "unreadable": ("Không đọc được mã này", "This code cannot be read"),
 }
 GENERIC = (
     "Đã có lỗi — vui lòng liên hệ cán bộ",
@@ -60,7 +69,9 @@ class KioskError(Exception):
     ``ticket`` is set when a number was taken but could not be printed (and is
     being cancelled), so the screen can say which number will not be called.
     ``uncertain`` is set when the server could not be reached but the request may
-    still have arrived (a lost answer).
+    still have arrived (a lost answer). ``details`` holds the other fields of the
+    server's error body (``come_back_at`` of a check-in too early, ``service`` of one
+    too late); ``retry_after`` the seconds of a 429's Retry-After.
     """
 
     def __init__(
@@ -71,6 +82,8 @@ class KioskError(Exception):
         status: int | None = None,
         ticket: dict | None = None,
         uncertain: bool = False,
+        details: dict | None = None,
+        retry_after: float | None = None,
     ) -> None:
         vi, en = MESSAGES.get(code, GENERIC)
         self.code = code
@@ -79,6 +92,8 @@ class KioskError(Exception):
         self.status = status
         self.ticket = ticket
         self.uncertain = uncertain
+        self.details = dict(details or {})
+        self.retry_after = retry_after
         super().__init__(f"{code}: {self.message}")
 
     def text(self, language: str = "vi") -> str:

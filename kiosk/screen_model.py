@@ -1,9 +1,11 @@
 """What the kiosk screen shows and what a tap on it means, without pygame.
 
-The model knows the current page (loading, start, busy, confirm, error), where
-each button is, and turns a tap at (x, y) or a physical button press into an
-action for the shell to run ("take" a ticket, "refresh" the services). Drawing and
-threads live elsewhere, so the whole touch flow is tested by calling methods.
+The model knows the current page (loading, start, busy, confirm, error, and for
+citizens with a booking: code entry and notice), where each button is, and turns a
+tap at (x, y), a physical button press or a scanned text into an action for the
+shell to run ("take" a ticket, "check_in" a booking, "refresh" the services).
+Drawing and threads live elsewhere, so the whole touch flow is tested by calling
+methods.
 
 Against piles of tickets from repeated taps: while a ticket is being issued the
 page is "busy" and ignores taps; every citizen interaction has its own
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kiosk.kiosk_error import KioskError
+from kiosk.scan_router import ALPHABET, CODE_LENGTH, Scan
 
 Rect = tuple[int, int, int, int]  # x, y, width, height
 
@@ -33,13 +36,24 @@ LOCKOUT_SECONDS = 3.0
 #: errors that hold the start page until they clear
 PRINTER_CODES = ("paper_out", "printer_offline")
 SERVER_CODES = ("unreachable",)
+#: answers to a check-in (or a scan) shown on the notice page, not as faults
+NOTICE_CODES = ("too_early", "too_late", "cancelled", "unknown_booking", "too_many_attempts",
+                "unreadable")
+#: seconds a notice (too early, unknown code…) stays up
+NOTICE_SECONDS = 12.0
+#: seconds without a key on the code-entry page before it gives up
+CODE_IDLE_SECONDS = 60.0
+#: the on-screen keyboard: Crockford's characters, eight to a row
+KEY_ROWS = (ALPHABET[0:8], ALPHABET[8:16], ALPHABET[16:24], ALPHABET[24:32])
 
 
 @dataclass(frozen=True)
 class Button:
     """A tappable area; ``action`` says what it does, ``value`` which service."""
 
-    action: str  # "service" | "priority" | "language" | "done" | "retry"
+    #: "service" | "priority" | "language" | "done" | "retry" | "appointment" | "key"
+    #: | "delete" | "cancel" | "submit" | "walk_in"
+    action: str
     rect: Rect
     value: str = ""
     enabled: bool = True
@@ -85,6 +99,56 @@ class Layout:
         w, h = round(self.width * 0.3), round(self.height * 0.13)
         return ((self.width - w) // 2, self.height - h - self.margin * 2, w, h)
 
+    def bottom_row(self, appointments: bool) -> tuple[Rect, Rect | None]:
+        """The priority button, and beside it the appointment button when shown."""
+        x, y, w, h = self.priority_button
+        if not appointments:
+            return self.priority_button, None
+        aw = round(w * 0.34)
+        return (x, y, w - aw - self.margin, h), (x + w - aw, y, aw, h)
+
+    # -- the code-entry page ---------------------------------------------------
+    @property
+    def code_display(self) -> Rect:
+        top = self.header[3] + self.margin
+        return (self.width // 4, top, self.width // 2, round(self.height * 0.12))
+
+    @property
+    def code_hint(self) -> Rect:
+        x, y, w, h = self.code_display
+        return (self.margin, y + h, self.width - 2 * self.margin, round(self.height * 0.06))
+
+    @property
+    def code_actions(self) -> list[Rect]:
+        """Cancel, delete and check in, along the bottom."""
+        h = round(self.height * 0.12)
+        y = self.height - h - self.margin
+        gap = self.margin * 2
+        w = (self.width - 2 * self.margin - 2 * gap) // 3
+        return [(self.margin + i * (w + gap), y, w, h) for i in range(3)]
+
+    def key_buttons(self) -> list[tuple[str, Rect]]:
+        """Every key of the on-screen keyboard with its place."""
+        top = self.code_hint[1] + self.code_hint[3] + self.margin
+        bottom = self.code_actions[0][1] - self.margin
+        gap = max(6, self.margin // 2 + 2)
+        columns = len(KEY_ROWS[0])
+        kw = (self.width - 2 * self.margin - gap * (columns - 1)) // columns
+        kh = (bottom - top - gap * (len(KEY_ROWS) - 1)) // len(KEY_ROWS)
+        return [
+            (ch, (self.margin + c * (kw + gap), top + r * (kh + gap), kw, kh))
+            for r, row in enumerate(KEY_ROWS) for c, ch in enumerate(row)
+        ]
+
+    @property
+    def notice_buttons(self) -> tuple[Rect, Rect]:
+        """Back to the start (left) and, after a missed appointment, a walk-in ticket."""
+        w, h = round(self.width * 0.36), round(self.height * 0.13)
+        y = self.height - h - self.margin * 2
+        gap = self.margin * 2
+        left = (self.width - 2 * w - gap) // 2
+        return (left, y, w, h), (left + w + gap, y, w, h)
+
     def service_buttons(self, count: int) -> list[Rect]:
         """A grid: one column for up to three services, two (or three) beyond."""
         if count <= 0:
@@ -105,7 +169,11 @@ class KioskScreen:
     """The state of the touch screen; every method takes ``now`` (monotonic seconds)."""
 
     def __init__(
-        self, size: tuple[int, int], language: str = "vi", lockout: float = LOCKOUT_SECONDS
+        self,
+        size: tuple[int, int],
+        language: str = "vi",
+        lockout: float = LOCKOUT_SECONDS,
+        appointments: bool | None = None,
     ) -> None:
         self.layout = Layout(*size)
         self.default_language = language
@@ -123,6 +191,30 @@ class KioskScreen:
         self.since = 0.0
         self.locked_until = 0.0
         self.interaction = uuid.uuid4().hex
+        #: the appointment button: True always, False never, None as the server lists fields
+        self.appointments = appointments
+        #: what is typed on the code-entry page (stored form, no dash)
+        self.code = ""
+        #: the answer shown on the notice page (too early, unreadable…)
+        self.notice: KioskError | None = None
+        #: what the "busy" page says: "busy" (printing a ticket) or "checking" (a booking)
+        self.busy_text = "busy"
+        self.timezone = ""
+
+    @property
+    def appointments_shown(self) -> bool:
+        """Whether the start page offers "Đã đặt lịch hẹn"."""
+        if self.appointments is not None:
+            return self.appointments
+        return any(bool(s.get("appointments")) for s in self.services)
+
+    @property
+    def walk_in_service(self) -> dict[str, Any] | None:
+        """After a missed appointment: the field to take a normal ticket for, if known."""
+        if self.notice is None or self.notice.code != "too_late":
+            return None
+        found = self.service(str(self.notice.details.get("service") or ""))
+        return found if found is not None and found.get("open", True) else None
 
     @property
     def blocking(self) -> KioskError | None:
@@ -145,10 +237,28 @@ class KioskScreen:
                 for s, rect in zip(self.services, lay.service_buttons(len(self.services)),
                                    strict=True)
             ]
-            return found + [
-                Button("priority", lay.priority_button),
+            priority, appointment = lay.bottom_row(self.appointments_shown)
+            found += [Button("priority", priority), Button("language", lay.language_button)]
+            if appointment is not None:
+                found.append(Button("appointment", appointment))
+            return found
+        if self.page == "code" and self.blocking is None:
+            cancel, delete, submit = lay.code_actions
+            keys = [Button("key", rect, ch, len(self.code) < CODE_LENGTH)
+                    for ch, rect in lay.key_buttons()]
+            return keys + [
+                Button("cancel", cancel),
+                Button("delete", delete, enabled=bool(self.code)),
+                Button("submit", submit, enabled=len(self.code) == CODE_LENGTH),
                 Button("language", lay.language_button),
             ]
+        if self.page == "notice":
+            service = self.walk_in_service
+            if service is None:
+                return [Button("done", lay.done_button), Button("language", lay.language_button)]
+            home, walk_in = lay.notice_buttons
+            return [Button("done", home), Button("language", lay.language_button),
+                    Button("walk_in", walk_in, service["code"])]
         if self.page == "confirm":
             return [Button("done", lay.done_button), Button("language", lay.language_button)]
         if self.page in ("error", "loading") or self.blocking is not None:
@@ -180,13 +290,65 @@ class KioskScreen:
                 return None
             return self._take(button.value, now)
         if button.action == "done":
-            if now - self.since >= TAP_GUARD_SECONDS:
+            if self.page == "notice" or now - self.since >= TAP_GUARD_SECONDS:
                 self.back_to_start(now)
             return None
+        if button.action == "appointment":
+            self.page = "code"
+            self.code = ""
+            self.since = now
+            return None
+        if button.action in ("key", "delete", "cancel", "submit"):
+            return self._code_key(button, now)
+        if button.action == "walk_in":
+            if now < self.locked_until:
+                return None
+            self.notice = None
+            self.page = "start"
+            return self._take(button.value, now)
         if button.action == "retry":
             self.page = "loading"
             self.since = now
             return ("refresh",)
+        return None
+
+    def _code_key(self, button: Button, now: float) -> tuple | None:
+        """A key of the code-entry page."""
+        self.since = now  # the idle time-out counts from the last key
+        if button.action == "cancel":
+            self.back_to_start(now)
+        elif button.action == "delete":
+            self.code = self.code[:-1]
+        elif button.action == "key" and len(self.code) < CODE_LENGTH:
+            self.code += button.value
+        elif button.action == "submit" and len(self.code) == CODE_LENGTH:
+            return self._check_in(self.code, now)
+        return None
+
+    def _check_in(self, code: str, now: float) -> tuple | None:
+        if self.blocking is not None:
+            return None
+        self.page = "busy"
+        self.busy_text = "checking"
+        self.since = now
+        return ("check_in", code)
+
+    def scan(self, scan: Scan, now: float) -> tuple | None:
+        """A scanned text, as the router read it: check in, or say it was not readable.
+
+        Scans count on any page a citizen may be looking at, except while a ticket is
+        being issued, right after one (the lockout: a slip scanned twice prints once)
+        and while tickets are stopped (no server, no paper).
+        """
+        ready = self.page in ("start", "code", "confirm", "notice") or (
+            self.page == "error" and self.blocking is None)
+        if not ready or self.blocking is not None or now < self.locked_until:
+            return None
+        if scan.kind == "check_in":
+            self.code = scan.value
+            return self._check_in(scan.value, now)
+        self.show_notice(KioskError(scan.kind if scan.kind in NOTICE_CODES else "unreadable"),
+                         now)
         return None
 
     def _take(self, code: str, now: float) -> tuple | None:
@@ -194,6 +356,7 @@ class KioskScreen:
             return None
         priority = self.priority
         self.page = "busy"
+        self.busy_text = "busy"
         self.since = now
         return ("take", code, priority, self.idempotency_key(code, priority))
 
@@ -258,6 +421,13 @@ class KioskScreen:
             if s.get("code") == ticket.get("service"):
                 s["waiting"] = int(ticket.get("ahead", s.get("waiting", 0))) + 1
 
+    def show_notice(self, notice: KioskError, now: float) -> None:
+        """An answer about a booking or a scan (too early, unknown, unreadable…)."""
+        self.notice = notice
+        self.page = "notice"
+        self.since = now
+        self._new_interaction()
+
     def show_error(self, error: KioskError, now: float) -> None:
         self.error = error
         if error.code in PRINTER_CODES:
@@ -276,6 +446,8 @@ class KioskScreen:
         )
         self.error = self.blocking
         self.ticket = None
+        self.notice = None
+        self.code = ""
         if not keep_priority:
             self.priority = False
             self.language = self.default_language
@@ -292,5 +464,7 @@ class KioskScreen:
             and bool(self.services)
             and waited >= ERROR_SECONDS
         )
-        if confirm_over or error_over:
+        notice_over = self.page == "notice" and waited >= NOTICE_SECONDS
+        code_over = self.page == "code" and waited >= CODE_IDLE_SECONDS
+        if confirm_over or error_over or notice_over or code_over:
             self.back_to_start(now)

@@ -11,9 +11,10 @@ import functools
 import pygame
 
 from kiosk.fonts import font_path
+from kiosk.scan_router import CODE_LENGTH, display_code
 from kiosk.screen_model import KioskScreen, Rect
-from kiosk.ticket_image import wait_minutes
-from kiosk.ui_text import ui_text
+from kiosk.ticket_image import DEFAULT_TIMEZONE, format_appointment_time, wait_minutes
+from kiosk.ui_text import notice_text, ui_text
 
 BACKGROUND = (0, 0, 0)
 TEXT = (255, 255, 255)
@@ -25,6 +26,11 @@ PRIORITY_ON = (255, 204, 0)
 ACCENT = (255, 204, 0)
 ERROR = (170, 20, 20)
 DONE = (0, 120, 60)
+APPOINTMENT = (0, 110, 110)
+KEY = (0, 70, 160)
+KEY_OFF = (30, 45, 70)
+NEUTRAL = (60, 60, 60)
+NOTICE = (150, 90, 0)
 
 
 @functools.lru_cache(maxsize=64)
@@ -93,6 +99,8 @@ def paint(screen: KioskScreen, surface: pygame.Surface) -> None:
     title_rect = (lay.margin, 0, lay.language_button[0] - 2 * lay.margin, header[3])
     if screen.blocking is not None:
         title = ui_text("no_tickets", lang)
+    elif screen.page == "code":
+        title = ui_text("code_title", lang)
     else:
         title = ui_text("title", lang) if screen.page == "start" else ""
     top_line = title or screen.site_name
@@ -103,12 +111,16 @@ def paint(screen: KioskScreen, surface: pygame.Surface) -> None:
     page = screen.page
     if page == "start" and screen.blocking is None:
         _paint_start(screen, surface, unit)
+    elif page == "code" and screen.blocking is None:
+        _paint_code(screen, surface, unit)
+    elif page == "notice" and screen.notice is not None:
+        _paint_notice(screen, surface, unit)
     elif page == "confirm" and screen.ticket is not None:
         _paint_confirm(screen, surface, unit)
-    elif page in ("error", "start"):
+    elif page in ("error", "start", "code"):
         _paint_error(screen, surface, unit)
     else:
-        key = "busy" if page == "busy" else "loading"
+        key = screen.busy_text if page == "busy" else "loading"
         body = (0, header[3], lay.width, lay.height - header[3])
         _text_block(surface, ui_text(key, lang), body, unit * 3, bold=True)
 
@@ -144,9 +156,15 @@ def _paint_start(screen: KioskScreen, surface: pygame.Surface, unit: int) -> Non
         _text_block(surface, status, (x + pad, line_y, inner_w, y + h - pad - line_y),
                     round(unit * 1.2), ACCENT if is_open else MUTED)
 
-    x, y, w, h = lay.priority_button
+    priority_rect, appointment_rect = lay.bottom_row(screen.appointments_shown)
+    if appointment_rect is not None:
+        _button(surface, appointment_rect, APPOINTMENT)
+        ax, ay, aw, ah = appointment_rect
+        _text_block(surface, ui_text("appointment", lang),
+                    (ax + unit, ay, aw - 2 * unit, ah), unit * 2, bold=True)
+    x, y, w, h = priority_rect
     on = screen.priority
-    _button(surface, lay.priority_button, PRIORITY_ON if on else PRIORITY_OFF)
+    _button(surface, priority_rect, PRIORITY_ON if on else PRIORITY_OFF)
     ink = (0, 0, 0) if on else TEXT
     box = h // 2
     bx, by = x + h // 4, y + (h - box) // 2
@@ -172,9 +190,19 @@ def _paint_confirm(screen: KioskScreen, surface: pygame.Surface, unit: int) -> N
     ticket = screen.ticket or {}
     y = lay.header[3]
     w = lay.width
-    y = _text_block(surface, ui_text("your_number", lang), (0, y, w, unit * 3), unit * 2)
+    start = ticket.get("appointment_start")
+    heading = ui_text("checked_in" if start else "your_number", lang)
+    y = _text_block(surface, heading, (0, y, w, unit * 3), unit * 2)
     y = _text_block(surface, str(ticket.get("number", "")), (0, y, w, unit * 8), unit * 8,
                     ACCENT, bold=True)
+    if start:
+        try:
+            hhmm = format_appointment_time(str(start), screen.timezone or DEFAULT_TIMEZONE)
+        except ValueError:
+            hhmm = ""
+        if hhmm:
+            y = _text_block(surface, ui_text("appointment_time", lang, time=hhmm),
+                            (0, y, w, unit * 3), round(unit * 2.4), bold=True)
     if ticket.get("priority"):
         y = _text_block(surface, ui_text("priority", lang), (0, y, w, unit * 2), unit * 2,
                         PRIORITY_ON, bold=True)
@@ -206,3 +234,73 @@ def _paint_error(screen: KioskScreen, surface: pygame.Surface, unit: int) -> Non
                 unit * 3, bold=True)
     _button(surface, lay.done_button, (50, 50, 50))
     _text_block(surface, ui_text("retry", lang), lay.done_button, unit * 2, bold=True)
+
+
+def _paint_code(screen: KioskScreen, surface: pygame.Surface, unit: int) -> None:
+    """The booking code typed so far (XXXX-XXXX), the hint and the on-screen keyboard."""
+    lay = screen.layout
+    lang = screen.language
+    box = lay.code_display
+    pygame.draw.rect(surface, TEXT, pygame.Rect(box), border_radius=unit)
+    shown = display_code(screen.code.ljust(CODE_LENGTH, "_"))
+    _text_block(surface, shown, box, unit * 4, (0, 0, 0), bold=True)
+    _text_block(surface, ui_text("code_hint", lang), lay.code_hint, round(unit * 1.4), MUTED)
+    for button in screen.buttons():
+        if button.action == "key":
+            _button(surface, button.rect, KEY if button.enabled else KEY_OFF)
+            _text_block(surface, button.value, button.rect, round(unit * 2.4),
+                        TEXT if button.enabled else MUTED, bold=True)
+        elif button.action in ("cancel", "delete", "submit"):
+            color = NEUTRAL
+            if button.action == "submit":
+                color = DONE if button.enabled else KEY_OFF
+            _button(surface, button.rect, color)
+            label = ui_text(button.action, lang)
+            if button.action == "delete":
+                label = f"⌫ {label}"
+            _text_block(surface, label, button.rect, unit * 2,
+                        TEXT if button.enabled else MUTED, bold=True)
+
+
+def _paint_notice(screen: KioskScreen, surface: pygame.Surface, unit: int) -> None:
+    """An answer about a booking: the current language large, the other one below."""
+    lay = screen.layout
+    lang = screen.language
+    notice = screen.notice
+    if notice is None:
+        return
+    walk_in = screen.walk_in_service
+    other = "en" if lang == "vi" else "vi"
+
+    def texts(language: str) -> tuple[str, str]:
+        name = None
+        if walk_in is not None:
+            name = walk_in.get("name_en") if language == "en" else None
+            name = name or walk_in.get("name_vi") or walk_in["code"]
+        return notice_text(notice.code, language,
+                           come_back_at=notice.details.get("come_back_at"),
+                           retry_after=notice.retry_after, walk_in=name,
+                           timezone=screen.timezone)
+
+    rects = {b.action: b.rect for b in screen.buttons()}
+    home = rects.get("done", lay.done_button)
+    body = (lay.margin * 2, lay.header[3], lay.width - 4 * lay.margin,
+            home[1] - lay.header[3] - lay.margin * 2)
+    pygame.draw.rect(surface, NOTICE, pygame.Rect(body), border_radius=unit)
+    inner_x, inner_w = body[0] + unit, body[2] - 2 * unit
+    headline, detail = texts(lang)
+    other_headline, other_detail = texts(other)
+    y = body[1] + unit
+    y = _text_block(surface, headline, (inner_x, y, inner_w, round(body[3] * 0.4)), unit * 3,
+                    bold=True)
+    if detail:
+        y = _text_block(surface, detail, (inner_x, y, inner_w, round(body[3] * 0.2)),
+                        round(unit * 1.8))
+    second = f"{other_headline}. {other_detail}" if other_detail else other_headline
+    _text_block(surface, second, (inner_x, y + unit, inner_w, body[1] + body[3] - y - 2 * unit),
+                round(unit * 1.4), (235, 235, 235))
+    _button(surface, home, NEUTRAL)
+    _text_block(surface, ui_text("home", lang), home, unit * 2, bold=True)
+    if "walk_in" in rects:
+        _button(surface, rects["walk_in"], SERVICE)
+        _text_block(surface, ui_text("walk_in", lang), rects["walk_in"], unit * 2, bold=True)

@@ -20,6 +20,7 @@ from kiosk.ticket_image import render_ticket
 SAMPLE_SITE = Path(__file__).resolve().parents[1] / "firmware_config" / "examples" / "site.toml"
 SIZE = (1024, 600)
 NOW = 1000.0
+SAMPLE_TIMEZONE = "Asia/Ho_Chi_Minh"
 
 
 def sample_services(site_file: Path = SAMPLE_SITE) -> tuple[str, list[dict[str, Any]]]:
@@ -61,6 +62,21 @@ def sample_ticket(site_name: str, service: dict[str, Any], priority: bool = Fals
         "priority": priority, "service_name_vi": service["name_vi"],
         "service_name_en": service["name_en"], "site_name": site_name,
     }
+
+
+def sample_appointment_ticket(site_name: str, service: dict[str, Any]) -> dict:
+    """The ticket a check-in answers: an appointment number and the booked time."""
+    return {**sample_ticket(site_name, service), "number": "H004", "ahead": 0,
+            "estimated_wait_s": 0, "appointment_start": "2025-03-04T09:30:00+07:00"}
+
+
+def _rect(screen: KioskScreen, action: str, value: str = "") -> tuple[int, int, int, int]:
+    return next(b.rect for b in screen.buttons() if b.action == action and b.value == value)
+
+
+def _centre(rect: tuple[int, int, int, int]) -> tuple[int, int]:
+    x, y, w, h = rect
+    return x + w // 2, y + h // 2
 
 
 def write_screenshots(out: Path, site_file: Path = SAMPLE_SITE,
@@ -110,9 +126,39 @@ def write_screenshots(out: Path, site_file: Path = SAMPLE_SITE,
                       NOW)
     shot("print_failed", screen)
 
-    for name, width, language, service in (("ticket_80mm", 576, "vi", services[4]),
-                                           ("ticket_58mm_en", 384, "en", services[1])):
-        image = render_ticket(sample_ticket(site_name, service), width, language)
+    # citizens with a booking
+    screen = fresh()
+    screen.appointments = True
+    shot("appointment_start", screen)
+    screen.click(*_centre(_rect(screen, "appointment")), NOW)
+    for ch in "K7M2Q9":
+        screen.click(*_centre(_rect(screen, "key", ch)), NOW)
+    shot("appointment_code", screen)
+    booked = sample_appointment_ticket(site_name, services[0])
+    screen = fresh()
+    screen.timezone = SAMPLE_TIMEZONE
+    screen.show_ticket(booked, NOW)
+    shot("appointment_confirmation", screen)
+    for name, error in (
+        ("appointment_too_early", KioskError(
+            "too_early", details={"come_back_at": "2025-03-04T09:15:00+07:00"})),
+        ("appointment_too_late", KioskError("too_late", details={"service": services[0]["code"]})),
+        ("appointment_cancelled", KioskError("cancelled")),
+        ("appointment_unknown", KioskError("unknown_booking")),
+        ("appointment_wait", KioskError("too_many_attempts", retry_after=30)),
+        ("scan_unreadable", KioskError("unreadable")),
+    ):
+        screen = fresh()
+        screen.timezone = SAMPLE_TIMEZONE
+        screen.show_notice(error, NOW)
+        shot(name, screen)
+
+    for name, width, language, ticket in (
+        ("ticket_80mm", 576, "vi", sample_ticket(site_name, services[4])),
+        ("ticket_58mm_en", 384, "en", sample_ticket(site_name, services[1])),
+        ("ticket_appointment_80mm", 576, "vi", booked),
+    ):
+        image = render_ticket(ticket, width, language, SAMPLE_TIMEZONE)
         path = out / f"{name}.png"
         image.save(path)
         written.append(path)

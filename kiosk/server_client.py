@@ -12,6 +12,7 @@ import logging
 import time
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from urllib3.exceptions import NewConnectionError
@@ -39,6 +40,15 @@ def may_have_arrived(exc: requests.RequestException) -> bool:
         if isinstance(reason, NewConnectionError):
             return False
     return True
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    """Seconds of a Retry-After header given in seconds (dates are not used by the server)."""
+    try:
+        value = float(response.headers.get("Retry-After", ""))
+    except ValueError:
+        return None
+    return value if 0 <= value < 86400 else None
 
 
 class ServerClient:
@@ -98,13 +108,21 @@ class ServerClient:
                 raise KioskError("bad_response", status=response.status_code)
             return body
         error = body.get("error") if isinstance(body, dict) else None
+        retry_after = _retry_after(response) if response.status_code == 429 else None
+        if response.status_code == 429:  # whatever the body says: wait, then try again
+            raise KioskError("too_many_attempts", status=429, retry_after=retry_after)
         if isinstance(error, dict) and isinstance(error.get("code"), str):
             message = error.get("message")
+            details = {k: v for k, v in error.items() if k not in ("code", "message")}
             raise KioskError(
                 error["code"],
                 message if isinstance(message, str) and message else None,
                 status=response.status_code,
+                details=details,
             )
+        if isinstance(error, str):  # a bare ``{"error": "code", ...}`` body
+            details = {k: v for k, v in body.items() if k != "error"}
+            raise KioskError(error, status=response.status_code, details=details)
         code = "server_error" if response.status_code >= 500 else "bad_request"
         raise KioskError(code, status=response.status_code)
 
@@ -126,6 +144,18 @@ class ServerClient:
             json={"service": service, "priority": bool(priority)},
             headers={"Idempotency-Key": key},
         )
+        if not isinstance(body.get("number"), str):
+            raise KioskError("bad_response")
+        return body
+
+    def check_in(self, code: str) -> dict:
+        """Check a booking in (DESIGN.md section 11); returns its ticket view.
+
+        A repeat answers the same ticket. KioskError codes: "too_early" (details
+        ``come_back_at``), "too_late" (details ``service`` when the server names the
+        field), "cancelled", "unknown_booking", and a 429 with ``retry_after``.
+        """
+        body = self._request("POST", f"/appointments/{quote(code, safe='')}/check-in", json={})
         if not isinstance(body.get("number"), str):
             raise KioskError("bad_response")
         return body

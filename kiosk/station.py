@@ -159,21 +159,52 @@ class KioskStation:
                 raise
             if self.pending is not None:
                 self.pending.forget_take(key)
-            try:
-                self.last_image = self.printer.print_ticket(
-                    ticket,
-                    language=language or self.language,
-                    timezone=self.timezone,
-                    site_name=self.site_name or None,
-                )
-            except Exception as exc:  # whatever broke, the number must not be called
-                log.error("ticket %s taken but not printed: %s", ticket.get("number"), exc)
-                self.cancel(ticket)
-                self.printer_health()
-                raise KioskError("print_failed", ticket=ticket) from exc
-            if self.status is not None:
-                self.printer_health()  # paper may have reached the near-end sensor
+            self._print(ticket, language)
             return ticket
+
+    def check_in(self, code: str, language: str | None = None) -> dict[str, Any]:
+        """Check a booking in and print its appointment ticket; returns the ticket view.
+
+        Like ``take_ticket``: no check-in without paper, and a ticket that does not
+        print is cancelled (KioskError "print_failed" with the ticket). The server's
+        refusals (too early, too late, cancelled, unknown code, 429) come through as
+        KioskErrors with its details.
+        """
+        with self._lock:
+            health = self.printer_health()
+            if health in BLOCKING_HEALTH:
+                raise KioskError(BLOCKING_HEALTH[health])
+            if not self.site:
+                try:
+                    self.services()
+                except KioskError as exc:
+                    log.info("site details unavailable, printing without them: %s", exc)
+            ticket = self.client.check_in(code)
+            self._print(ticket, language)
+            return ticket
+
+    @property
+    def booking_bases(self) -> tuple[str, ...]:
+        """Addresses whose ``/booking/<code>`` links are this centre's booking slips."""
+        public = self.config.public_url if self.config is not None else None
+        return tuple(b for b in (public, self.client.base_url) if b)
+
+    def _print(self, ticket: dict[str, Any], language: str | None) -> None:
+        """Print an issued ticket; one that cannot be printed is cancelled."""
+        try:
+            self.last_image = self.printer.print_ticket(
+                ticket,
+                language=language or self.language,
+                timezone=self.timezone,
+                site_name=self.site_name or None,
+            )
+        except Exception as exc:  # whatever broke, the number must not be called
+            log.error("ticket %s taken but not printed: %s", ticket.get("number"), exc)
+            self.cancel(ticket)
+            self.printer_health()
+            raise KioskError("print_failed", ticket=ticket) from exc
+        if self.status is not None:
+            self.printer_health()  # paper may have reached the near-end sensor
 
     def cancel(self, ticket: dict[str, Any], reason: str = REASON) -> bool:
         """Cancel ``ticket`` on the server; True when done, False when left for retrying."""

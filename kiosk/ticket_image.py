@@ -29,6 +29,8 @@ TEXT = {
     "ahead": ("Số người đang chờ trước bạn: {n}", "People ahead of you: {n}"),
     "wait": ("Thời gian chờ dự kiến: khoảng {n} phút", "Estimated wait: about {n} min"),
     "wait_short": ("Thời gian chờ dự kiến: dưới 1 phút", "Estimated wait: under 1 min"),
+    "appointment": ("LỊCH HẸN", "Appointment"),
+    "appointment_time": ("Giờ hẹn: {time}", "Appointment time: {time}"),
     "footer": (
         "Quét mã để theo dõi lượt của bạn. Xin cảm ơn!",
         "Scan the code to follow your turn. Thank you!",
@@ -161,6 +163,15 @@ def format_issued_at(issued_at: str, timezone: str = DEFAULT_TIMEZONE) -> str:
     return moment.strftime("%d/%m/%Y %H:%M")
 
 
+def format_appointment_time(start: str, timezone: str = DEFAULT_TIMEZONE) -> str:
+    """``HH:MM`` of a booked slot in the site's time (a time without an offset is site time)."""
+    moment = datetime.fromisoformat(start)
+    zone = _site_zone(timezone)
+    if zone is not None and moment.tzinfo is not None:
+        moment = moment.astimezone(zone)
+    return moment.strftime("%H:%M")
+
+
 def wait_minutes(estimated_wait_s: int) -> int:
     """Whole minutes, rounded up: a citizen should not be told less than the estimate."""
     return math.ceil(max(0, estimated_wait_s) / 60)
@@ -206,6 +217,17 @@ def render_ticket(
         label = TEXT["priority"][0].upper() + (f" / {TEXT['priority'][1]}" if english else "")
         c.inverted_label(label, 30)
         c.gap(14)
+
+    start = ticket.get("appointment_start")
+    if start:
+        label = TEXT["appointment"][0] + (f" / {TEXT['appointment'][1]}" if english else "")
+        c.inverted_label(label, 26)
+        c.gap(10)
+        hhmm = format_appointment_time(start, timezone)
+        c.text(TEXT["appointment_time"][0].format(time=hhmm), 34, bold=True)
+        if english:
+            c.text(TEXT["appointment_time"][1].format(time=hhmm), 20)
+        c.gap(8)
 
     c.text(format_issued_at(ticket["issued_at"], timezone), 24)
     c.gap(8)

@@ -6,7 +6,9 @@ answering (and shows "Đang in vé…") while a ticket is issued. With
 Physical buttons (``press_service`` / ``press_priority``, called from gpiozero's
 thread) are queued and handled by the display loop like taps. An optional voice says
 the number of each printed ticket; it only queues the number, so the confirmation
-page is never late.
+page is never late. Scanned texts come from a keyboard-mode scanner's bursts among
+the pygame events, or from any thread through ``scan`` (the serial reader); the
+router says what each one means.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from typing import Any, Protocol
 import pygame
 
 from kiosk.kiosk_error import KioskError
-from kiosk.screen_model import LOCKOUT_SECONDS, KioskScreen
+from kiosk.scan_burst import ScanBurst
+from kiosk.scan_router import ScanRouter, booking_router
+from kiosk.screen_model import LOCKOUT_SECONDS, NOTICE_CODES, KioskScreen
 from kiosk.screen_painter import forget_fonts, paint
 
 log = logging.getLogger(__name__)
@@ -49,6 +53,8 @@ class Station(Protocol):
         idempotency_key: str | None = None,
     ) -> dict[str, Any]: ...
 
+    def check_in(self, code: str, language: str | None = None) -> dict[str, Any]: ...
+
 
 class Voice(Protocol):
     def speak(self, number: str) -> None: ...
@@ -69,11 +75,20 @@ class TouchUI:
         clock: Callable[[], float] = time.monotonic,
         lockout: float = LOCKOUT_SECONDS,
         voice: Voice | None = None,
+        appointments: bool | None = None,
+        keyboard_scanner: bool = True,
+        router: ScanRouter | None = None,
     ) -> None:
         self.station = station
         self.voice = voice
         self.lockout = lockout
-        self.screen = KioskScreen(size, language, lockout)
+        self.appointments = appointments
+        self.screen = KioskScreen(size, language, lockout, appointments)
+        #: a USB scanner in keyboard mode: its bursts are read from the key events
+        self.keyboard_scanner = keyboard_scanner
+        self.burst = ScanBurst()
+        self.router = router or booking_router(*getattr(station, "booking_bases", ()))
+        self._scans: queue.SimpleQueue[str] = queue.SimpleQueue()
         self.clock = clock
         self.background = background
         self.display: pygame.Surface | None = None
@@ -137,6 +152,7 @@ class TouchUI:
     def _refreshed(self, services: list[dict[str, Any]], site: str, health: str) -> None:
         self._refreshing = False
         now = self.clock()
+        self.screen.timezone = str(getattr(self.station, "timezone", "") or "")
         self.screen.show_services(services, site, health, now)
         blocked = self.screen.blocking is not None
         self._next_refresh = now + (RETRY_SECONDS if blocked else REFRESH_SECONDS)
@@ -180,14 +196,51 @@ class TouchUI:
 
         self._submit(job)
 
+    def _check_in(self, code: str) -> None:
+        language = self.screen.language
+
+        def job() -> None:
+            try:
+                ticket = self.station.check_in(code, language=language)
+                self._results.put(lambda: self._show_ticket(ticket))
+            except KioskError as exc:
+                self._results.put(lambda error=exc: self._check_in_failed(error))
+            except Exception as exc:
+                log.exception("checking a booking in failed")
+                error = KioskError("server_error")
+                error.__cause__ = exc
+                self._results.put(lambda: self._check_in_failed(error))
+
+        self._submit(job)
+
+    def _check_in_failed(self, error: KioskError) -> None:
+        if error.code in NOTICE_CODES or error.status == 429:
+            self.screen.show_notice(error, self.clock())
+        else:  # no server, no paper, not printed: as for any ticket
+            self._take_failed(error)
+
     # -- the API the loop (and the tests) use ----------------------------------
     def _act(self, action: tuple | None) -> None:
         if action is None:
             return
         if action[0] == "take":
             self._take(action[1], action[2], action[3])
+        elif action[0] == "check_in":
+            self._check_in(action[1])
         elif action[0] == "refresh":
             self.refresh()
+
+    def scan(self, text: str) -> None:
+        """A scanned text (any thread): handled by the display loop like a tap."""
+        self._scans.put(text)
+
+    def _apply_scans(self) -> None:
+        while True:
+            try:
+                text = self._scans.get_nowait()
+            except queue.Empty:
+                return
+            self._act(self.screen.scan(self.router.route(text), self.clock()))
 
     def click(self, x: int, y: int) -> None:
         """One tap at (x, y) in screen coordinates."""
@@ -217,7 +270,17 @@ class TouchUI:
         if event.type == pygame.QUIT:
             return False
         if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
+            if self.keyboard_scanner and self.burst.pending:
+                return True  # an escape character inside a scan, not a person's Escape
             return self.fullscreen  # a windowed kiosk closes on Escape, a fullscreen one not
+        if self.keyboard_scanner and event.type == pygame.TEXTINPUT:
+            # characters come from TEXTINPUT only: KEYDOWN's ``unicode`` is not reliable
+            self.burst.text(str(getattr(event, "text", "")), self.clock())
+        elif (self.keyboard_scanner and event.type == pygame.KEYDOWN
+              and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER)):
+            text = self.burst.enter(self.clock())
+            if text is not None:
+                self._scans.put(text)
         if event.type == pygame.FINGERDOWN:
             # finger positions are fractions of the window
             width, height = self.screen.layout.width, self.screen.layout.height
@@ -233,7 +296,9 @@ class TouchUI:
         """Apply finished jobs and button presses, run time-outs, start the periodic refresh."""
         self._apply_results()
         self._apply_presses()
+        self._apply_scans()
         now = self.clock()
+        self.burst.expire(now)
         self.screen.tick(now)
         if now >= self._next_refresh and self.screen.page in ("start", "error", "loading"):
             self.refresh()
@@ -262,7 +327,11 @@ class TouchUI:
             self.display = pygame.display.set_mode(size)
         pygame.display.set_caption("MotCua — Lấy số thứ tự")
         self.screen = KioskScreen(self.display.get_size(), self.screen.default_language,
-                                  self.lockout)
+                                  self.lockout, self.appointments)
+        if self.keyboard_scanner:
+            pygame.key.start_text_input()  # a keyboard-mode scanner's text comes as TEXTINPUT
+        else:
+            pygame.key.stop_text_input()
         self._frames = pygame.time.Clock()
         self.refresh()
 

@@ -39,6 +39,36 @@ UI_TEXT: dict[str, tuple[str, str]] = {
     ),
     "retrying": ("Máy đang tự thử kết nối lại…", "The kiosk keeps trying to reconnect…"),
     "no_tickets": ("Tạm dừng cấp số", "Tickets paused"),
+    "appointment": ("Đã đặt lịch hẹn", "I have an appointment"),
+    "code_title": ("Nhập mã lịch hẹn", "Enter your booking code"),
+    "code_hint": (
+        "Quét mã QR trên phiếu hẹn hoặc nhập mã",
+        "Scan the QR code on your booking slip or type the code",
+    ),
+    "cancel": ("Huỷ", "Cancel"),
+    "delete": ("Xoá", "Delete"),
+    "submit": ("Xác nhận", "Check in"),
+    "checking": ("Đang kiểm tra lịch hẹn…", "Checking your appointment…"),
+    "checked_in": ("Đã nhận lịch hẹn — số của bạn", "Appointment checked in — your number"),
+    "appointment_time": ("Giờ hẹn: {time}", "Appointment time: {time}"),
+    "home": ("Về trang đầu", "Back to start"),
+    "walk_in": ("Lấy số thường", "Take a normal ticket"),
+    "too_early_at": (
+        "Bạn đến sớm. Vui lòng quay lại lúc {time}",
+        "You are early. Please come back at {time}",
+    ),
+    "too_early": (
+        "Bạn đến sớm. Vui lòng quay lại gần giờ hẹn",
+        "You are early. Please come back closer to your appointment time",
+    ),
+    "too_late_walk_in": (
+        "Bạn có thể lấy số thường cho lĩnh vực {name}",
+        "You can take a normal ticket for {name}",
+    ),
+    "wait_seconds": (
+        "Vui lòng chờ {n} giây rồi thử lại",
+        "Please wait {n} seconds and try again",
+    ),
 }
 
 
@@ -46,3 +76,35 @@ def ui_text(key: str, language: str = "vi", **values: object) -> str:
     """The text of ``key`` in ``language`` with ``values`` filled in."""
     vi, en = UI_TEXT[key]
     return (en if language == "en" else vi).format(**values)
+
+
+def notice_text(
+    code: str,
+    language: str = "vi",
+    *,
+    come_back_at: str | None = None,
+    retry_after: float | None = None,
+    walk_in: str | None = None,
+    timezone: str = "",
+) -> tuple[str, str]:
+    """(headline, detail) of a check-in answer or a scan in ``language``.
+
+    ``come_back_at`` is the server's ISO 8601 time (shown as HH:MM in the site's
+    time), ``walk_in`` the name of the field a late citizen may take a ticket for.
+    """
+    from kiosk.kiosk_error import GENERIC, MESSAGES
+    from kiosk.ticket_image import DEFAULT_TIMEZONE, format_appointment_time
+
+    headline = MESSAGES.get(code, GENERIC)[1 if language == "en" else 0]
+    detail = ""
+    if code == "too_early":
+        try:
+            hhmm = format_appointment_time(str(come_back_at), timezone or DEFAULT_TIMEZONE)
+            headline = ui_text("too_early_at", language, time=hhmm)
+        except ValueError:
+            headline = ui_text("too_early", language)
+    elif code == "too_late" and walk_in:
+        detail = ui_text("too_late_walk_in", language, name=walk_in)
+    elif code == "too_many_attempts" and retry_after is not None:
+        detail = ui_text("wait_seconds", language, n=max(1, round(retry_after)))
+    return headline, detail

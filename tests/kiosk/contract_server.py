@@ -4,12 +4,19 @@ It answers GET /api/v1/services and POST /api/v1/tickets the way DESIGN.md
 section 5 says (bearer token, Idempotency-Key, error bodies), keeps what it
 received, and can drop the answer of the next POSTs after issuing the ticket, so
 tests see how the kiosk behaves when a reply is lost on the way back.
+
+POST /api/v1/appointments/{code}/check-in answers as section 11 says for the
+bookings a test puts in ``bookings`` (code → service, start and an ``outcome``:
+"ok", "too_early", "too_late" or "cancelled"): 201 with an appointment ticket, 200
+with the same ticket on a repeat, 409 with the reason, 404 for an unknown code, and
+429 with Retry-After while ``throttle_s`` is set.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -40,6 +47,18 @@ class ContractServer:
         self.unavailable = False
         self.daily_limit = 999
         self.services = [dict(s) for s in SERVICES]
+        #: booking code (stored form) → {"service", "start", "outcome"[, "come_back_at"]}
+        self.bookings: dict[str, dict] = {}
+        self.checked_in: dict[str, dict] = {}
+        #: fields listed with ``"appointments": true`` in /api/v1/services
+        self.appointment_services: set[str] = set()
+        #: while set, check-ins are answered 429 with this Retry-After
+        self.throttle_s: int | None = None
+        #: seconds a check-in waits before its answer (a server that stopped answering)
+        self.stall_s = 0.0
+        #: check-in refusals as ``{"error": "too_early", "come_back_at": …}`` (flat) instead
+        #: of the API's ``{"error": {"code", "message", …}}``
+        self.flat_errors = False
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(
@@ -76,7 +95,48 @@ class ContractServer:
                 "closed_reason": s.get("closed_reason"), "waiting": waiting,
                 "estimated_wait_s": waiting * MEAN_SERVICE_S,
             })
+            if s["code"] in self.appointment_services:
+                listed[-1]["appointments"] = True
         return {"site": SITE, "services": listed}
+
+    def check_in(self, raw_code: str) -> tuple[int, dict, dict[str, str]]:
+        """(status, body, extra headers) of one check-in."""
+        code = raw_code.replace("-", "").upper()
+        with self.lock:
+            if self.throttle_s is not None:
+                return (429, _error("too_many_attempts", "Thử quá nhiều mã, vui lòng chờ"),
+                        {"Retry-After": str(self.throttle_s)})
+            if code in self.checked_in:
+                return 200, self.checked_in[code], {}
+            booking = self.bookings.get(code)
+            if booking is None:
+                return 404, _error("unknown_booking", "Không tìm thấy lịch hẹn"), {}
+            outcome = booking.get("outcome", "ok")
+            if outcome == "too_early":
+                body = _error("too_early", "Chưa đến giờ nhận lịch hẹn")
+                body["error"]["come_back_at"] = booking["come_back_at"]
+                return 409, body, {}
+            if outcome == "too_late":
+                body = _error("too_late", "Đã quá giờ hẹn")
+                body["error"]["service"] = booking["service"]
+                return 409, body, {}
+            if outcome == "cancelled":
+                return 409, _error("cancelled", "Lịch hẹn đã bị huỷ"), {}
+            found = next(s for s in self.services if s["code"] == booking["service"])
+            count = self.issued.get("appointments", 0) + 1
+            self.issued["appointments"] = count
+            ticket_id = str(uuid.uuid4())
+            ticket = {
+                "id": ticket_id, "number": f"H{count:03d}", "service": found["code"],
+                "issued_at": datetime.now(UTC).isoformat(), "ahead": 0, "estimated_wait_s": 0,
+                "status_url": f"{self.url}/t/{ticket_id}", "priority": False,
+                "service_name_vi": found["name_vi"], "service_name_en": found["name_en"],
+                "site_name": SITE["name"], "status": "waiting",
+                "appointment_start": booking["start"],
+            }
+            self.tickets.append(ticket)
+            self.checked_in[code] = ticket
+            return 201, ticket, {}
 
     def issue(self, service: str, priority: bool, key: str) -> tuple[int, dict, bool]:
         """(status, body, drop_answer) for one ticket request."""
@@ -142,9 +202,11 @@ class ContractServer:
             def log_message(self, *args) -> None:
                 pass
 
-            def _send(self, status: int, body: dict) -> None:
+            def _send(self, status: int, body: dict, headers: dict | None = None) -> None:
                 data = json.dumps(body, ensure_ascii=False).encode("utf-8")
                 self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -173,6 +235,21 @@ class ContractServer:
                         self._send(401, _error("unauthorized", "Thiết bị chưa được cấp quyền"))
                         return
                     self._send(*server.cancel(self.path.split("/")[4], body))
+                    return
+                parts = self.path.split("/")
+                if (len(parts) == 6 and parts[:4] == ["", "api", "v1", "appointments"]
+                        and parts[5] == "check-in"):
+                    if self.headers.get("Authorization") != f"Bearer {server.token}":
+                        self._send(401, _error("unauthorized", "Thiết bị chưa được cấp quyền"))
+                        return
+                    if server.stall_s:
+                        time.sleep(server.stall_s)
+                    status, answer, headers = server.check_in(parts[4])
+                    if server.flat_errors and status >= 400:
+                        detail = answer["error"]
+                        answer = {"error": detail["code"],
+                                  **{k: v for k, v in detail.items() if k != "code"}}
+                    self._send(status, answer, headers)
                     return
                 if self.path != "/api/v1/tickets":
                     self._send(404, _error("not_found", "Không tìm thấy"))

@@ -149,7 +149,11 @@ def test_screenshots_command_writes_every_screen(tmp_path) -> None:
     assert result.returncode == 0, result.stderr
     names = {p.name for p in (tmp_path / "shots").iterdir()}
     assert {"start.png", "priority.png", "confirmation.png", "paper_out.png",
-            "server_down.png", "ticket_80mm.png"} <= names
+            "server_down.png", "ticket_80mm.png", "appointment_start.png",
+            "appointment_code.png", "appointment_confirmation.png",
+            "appointment_too_early.png", "appointment_too_late.png",
+            "appointment_cancelled.png", "appointment_unknown.png", "appointment_wait.png",
+            "scan_unreadable.png", "ticket_appointment_80mm.png"} <= names
     with Image.open(tmp_path / "shots" / "start.png") as start:
         assert start.size == (1024, 600)
     with Image.open(tmp_path / "shots" / "ticket_80mm.png") as ticket:
@@ -166,3 +170,56 @@ def test_screenshots_of_a_site_file_it_cannot_use_is_one_line(tmp_path) -> None:
         out = run_module("kiosk", "screenshots", "--out", str(tmp_path / "shots"),
                          "--site", str(site))
         assert_one_line_error(out, str(site), problem)
+
+
+def test_run_checks_in_a_booking_from_a_serial_scanner(contract_server, tmp_path) -> None:
+    import pty
+
+    contract_server.bookings["K7M2Q9XA"] = {"service": "A", "start": "2026-03-04T09:30:00+07:00"}
+    master, slave = pty.openpty()
+    spool = tmp_path / "paper.bin"
+    cfg = _write_config(
+        tmp_path / "kiosk.toml", site="camau-hcc", device_id="kiosk-1",
+        server_url=contract_server.url, device_token=contract_server.token,
+        printer=f"file:{spool}", fullscreen=False, scanner=f"serial:{os.ttyname(slave)}:9600",
+        public_url="https://hcc.camau.gov.vn", appointments=True,
+    )
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "run", "--config", str(cfg)],
+                            cwd=tmp_path, env=_env(), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not contract_server.checked_in:
+            assert proc.poll() is None, proc.stderr.read()
+            assert time.monotonic() < deadline, "the scan never reached the server"
+            os.write(master, b"https://hcc.camau.gov.vn/booking/K7M2-Q9XA\r\n")
+            time.sleep(0.5)
+        while not spool.exists() or b"\x1dv0" not in spool.read_bytes():
+            assert time.monotonic() < deadline, "the appointment ticket was not printed"
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0, proc.stderr.read()
+        assert [t["number"] for t in contract_server.tickets] == ["H001"]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        os.close(master)
+        os.close(slave)
+
+
+def test_run_keeps_going_without_its_serial_scanner(contract_server, tmp_path) -> None:
+    cfg = _write_config(
+        tmp_path / "kiosk.toml", site="camau-hcc", device_id="kiosk-1",
+        server_url=contract_server.url, device_token=contract_server.token,
+        printer="dummy", fullscreen=False, scanner=f"serial:{tmp_path / 'ttyACM9'}",
+    )
+    result = kiosk("run", "--config", str(cfg), "--exit-after", "3")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("barcode scanner") == 1 and "not available" in result.stderr
+    assert "Traceback" not in result.stderr
+    bad = _write_config(tmp_path / "bad.toml", site="camau-hcc", device_id="kiosk-1",
+                        server_url=contract_server.url, device_token="t", printer="dummy",
+                        scanner="usb-hid")
+    result = kiosk("run", "--config", str(bad))
+    assert result.returncode == 2 and "'scanner'" in result.stderr

@@ -205,3 +205,16 @@ def test_real_server_gets_the_cancel_after_it_comes_back(live_server, tmp_path) 
         assert _status(live_server, info.value.ticket["id"]) == "cancelled"
     finally:
         station.close()
+
+
+def test_an_unprinted_appointment_ticket_is_cancelled(fast_cfg, contract_server) -> None:
+    contract_server.bookings["K7M2Q9XA"] = {"service": "A", "start": "2026-03-04T09:30:00+07:00"}
+    station = KioskStation.from_config(fast_cfg, printer=JammedPrinter())
+    try:
+        with pytest.raises(KioskError) as info:
+            station.check_in("K7M2Q9XA")
+        assert info.value.code == "print_failed"
+        assert info.value.ticket["number"] == "H001"
+        assert contract_server.cancelled() == ["H001"]
+    finally:
+        station.close()

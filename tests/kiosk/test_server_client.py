@@ -114,3 +114,38 @@ def test_silent_server_times_out_and_is_tried_three_times() -> None:
         listener.close()
         for conn in accepted:
             conn.close()
+
+
+@pytest.mark.parametrize("flat", [False, True], ids=["api-errors", "flat-errors"])
+def test_check_in_answers(contract_server, flat: bool) -> None:
+    contract_server.flat_errors = flat
+    start = "2026-03-04T09:30:00+07:00"
+    server = contract_server
+    server.bookings.update({
+        "K7M2Q9XA": {"service": "A", "start": start, "outcome": "ok"},
+        "EARLY000": {"service": "A", "start": start, "outcome": "too_early",
+                     "come_back_at": "2026-03-04T09:00:00+07:00"},
+        "LATE0000": {"service": "B", "start": start, "outcome": "too_late"},
+        "GONE0000": {"service": "A", "start": start, "outcome": "cancelled"},
+    })
+    client = _client(server)
+    ticket = client.check_in("K7M2Q9XA")
+    assert ticket["number"] == "H001" and ticket["appointment_start"] == start
+    assert client.check_in("K7M2Q9XA") == ticket  # a repeat: the same ticket
+    with pytest.raises(KioskError) as early:
+        client.check_in("EARLY000")
+    assert early.value.code == "too_early" and early.value.status == 409
+    assert early.value.details["come_back_at"] == "2026-03-04T09:00:00+07:00"
+    with pytest.raises(KioskError) as late:
+        client.check_in("LATE0000")
+    assert late.value.code == "too_late" and late.value.details["service"] == "B"
+    with pytest.raises(KioskError) as gone:
+        client.check_in("GONE0000")
+    assert gone.value.code == "cancelled"
+    with pytest.raises(KioskError) as unknown:
+        client.check_in("ZZZZZZZZ")
+    assert unknown.value.code == "unknown_booking" and unknown.value.status == 404
+    server.throttle_s = 42
+    with pytest.raises(KioskError) as slow:
+        client.check_in("K7M2Q9XA")
+    assert slow.value.code == "too_many_attempts" and slow.value.retry_after == 42

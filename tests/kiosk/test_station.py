@@ -138,3 +138,17 @@ def test_status_comes_back_after_a_broker_restart(kiosk_cfg, private_mosquitto,
         station.close()
     # a clean shutdown says goodbye itself
     fresh.wait_for(lambda t, p: not _status(p).online)
+
+
+def test_no_check_in_when_the_printer_is_out_of_paper(kiosk_cfg, contract_server) -> None:
+    contract_server.bookings["K7M2Q9XA"] = {"service": "A", "start": "2026-03-04T09:30:00+07:00"}
+    device = NetworkPrinter(paper=PAPER_OUT)
+    station = KioskStation.from_config(kiosk_cfg, printer=open_printer(device.spec))
+    try:
+        with pytest.raises(KioskError) as info:
+            station.check_in("K7M2Q9XA")
+        assert info.value.code == "paper_out"
+        assert contract_server.posts() == [] and contract_server.checked_in == {}
+    finally:
+        station.close()
+        device.close()

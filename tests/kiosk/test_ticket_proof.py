@@ -114,3 +114,22 @@ def test_layout_matches_the_golden_image(name: str, width: int, language: str,
         f"{changed} dots differ from {name}; if the change is intended, regenerate "
         "(see this module's docstring)"
     )
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_appointment_tickets_fit_the_paper_and_show_the_time(width: int, language: str) -> None:
+    booked = {**FIXED_TICKET, "number": "H012", "appointment_start": "2025-06-02T02:30:00+00:00"}
+    image = render_ticket(booked, width, language, "Asia/Ho_Chi_Minh")
+    margin = _margin(width)
+    assert not _black_in_columns(image, 0, margin)
+    assert not _black_in_columns(image, width - margin, width)
+    plain = render_ticket({**booked, "appointment_start": None}, width, language)
+    assert image.height > plain.height
+    # the time is drawn in the site's time: 02:30 UTC is 09:30 in Cà Mau
+    same = render_ticket({**booked, "appointment_start": "2025-06-02T09:30:00+07:00"}, width,
+                         language, "Asia/Ho_Chi_Minh")
+    assert ImageChops.difference(image.convert("L"), same.convert("L")).getbbox() is None
+    other = render_ticket({**booked, "appointment_start": "2025-06-02T09:45:00+07:00"}, width,
+                          language, "Asia/Ho_Chi_Minh")
+    assert ImageChops.difference(image.convert("L"), other.convert("L")).getbbox() is not None

@@ -54,3 +54,27 @@ def finger_tap(ui: TouchUI, x: int, y: int) -> None:
 
 def mouse_click(x: int, y: int) -> None:
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONDOWN, pos=(x, y), button=1))
+
+
+def scanner_burst(text: str, enter: bool = True, keydown: bool = True) -> None:
+    """What a USB scanner in keyboard mode sends: per character a KEYDOWN and its
+    TEXTINPUT, then Enter (all queued at once, as fast as a scanner types)."""
+    for ch in text:
+        if keydown:
+            pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=ord(ch.lower()) if
+                                                 ch.isascii() else 0, unicode=ch, mod=0))
+        pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text=ch))
+    if enter:
+        pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN,
+                                             unicode="\r", mod=0))
+
+
+def type_slowly(ui: TouchUI, clock: FakeClock, text: str, gap: float) -> None:
+    """A person at a keyboard: one key per frame, ``gap`` seconds apart, then Enter."""
+    for ch in text:
+        pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text=ch))
+        ui.step()
+        clock.now += gap
+    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=pygame.K_RETURN,
+                                         unicode="\r", mod=0))
+    ui.step()
