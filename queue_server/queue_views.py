@@ -322,6 +322,8 @@ def services_overview(hall: Hall, session: Session) -> dict:
                 "closed_reason": closed_reason,
                 "hours": opening_hours(svc).as_text(),
                 "target_wait_min": svc.target_wait_min,
+                # a kiosk offers its check-in button when a field takes bookings
+                "appointments": appointment_rules(svc) is not None,
                 "waiting": waiting,
                 # a field that takes no number now has no wait to promise
                 "estimated_wait_s": None

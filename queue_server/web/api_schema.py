@@ -74,6 +74,8 @@ class ServiceOut(msgspec.Struct):
     closed_reason: Literal["closed", "daily_limit"] | None
     hours: list[str]
     target_wait_min: int
+    #: whether the field takes appointments (kiosks then offer check-in)
+    appointments: bool
     waiting: int
     #: null while the field takes no number (closed or its daily limit reached)
     estimated_wait_s: int | None
