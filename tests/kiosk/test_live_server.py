@@ -11,7 +11,7 @@ from kiosk.kiosk_error import KioskError
 from kiosk.server_client import ServerClient
 from kiosk.station import KioskStation
 from protocol import DeviceStatus, Topics, decode
-from tests.kiosk.test_cli import _run_in_tmp, kiosk  # noqa: F401  (its working folder)
+from tests.kiosk.test_cli import kiosk
 
 
 def test_kiosk_issues_prints_and_reports_against_the_real_server(live_server, mqtt_probe,
