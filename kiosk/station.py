@@ -142,14 +142,7 @@ class KioskStation:
         """
         key = idempotency_key or str(uuid.uuid4())
         with self._lock:
-            health = self.printer_health()
-            if health in BLOCKING_HEALTH:
-                raise KioskError(BLOCKING_HEALTH[health])
-            if not self.site:
-                try:
-                    self.services()
-                except KioskError as exc:
-                    log.info("site details unavailable, printing without them: %s", exc)
+            self._ready_to_print()
             try:
                 ticket = self.client.take_ticket(service, priority, key)
             except KioskError as exc:
@@ -171,17 +164,21 @@ class KioskStation:
         KioskErrors with its details.
         """
         with self._lock:
-            health = self.printer_health()
-            if health in BLOCKING_HEALTH:
-                raise KioskError(BLOCKING_HEALTH[health])
-            if not self.site:
-                try:
-                    self.services()
-                except KioskError as exc:
-                    log.info("site details unavailable, printing without them: %s", exc)
+            self._ready_to_print()
             ticket = self.client.check_in(code)
             self._print(ticket, language)
             return ticket
+
+    def _ready_to_print(self) -> None:
+        """Refuse before asking the server when the printer cannot print; know the site."""
+        health = self.printer_health()
+        if health in BLOCKING_HEALTH:
+            raise KioskError(BLOCKING_HEALTH[health])
+        if not self.site:
+            try:
+                self.services()
+            except KioskError as exc:
+                log.info("site details unavailable, printing without them: %s", exc)
 
     @property
     def booking_bases(self) -> tuple[str, ...]:

@@ -14,10 +14,7 @@ from __future__ import annotations
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, or_, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, update
 
 from queue_server.appointment_book import find_code
 from queue_server.domain.booking_status import BookingStatus
@@ -26,6 +23,7 @@ from queue_server.domain.numbering import format_ticket_number
 from queue_server.domain.queue_error import QueueError
 from queue_server.hall import Hall
 from queue_server.queue_views import appointment_wait_s, appointments_ahead_of, ticket_view
+from queue_server.storage.day_counters import bump_day_counter
 from queue_server.storage.tables import Appointment, AppointmentNumbers, Service, Site, Ticket
 from queue_server.ticket_issuer import (
     DeviceRef,
@@ -38,28 +36,6 @@ from queue_server.ticket_issuer import (
 #: appointment tickets' sequences start here, above any walk-in sequence (first_number
 #: and daily_limit stay below 100 000), so the field's two series never share a value
 APPOINTMENT_SERIES = 1_000_000
-
-_BUMP: dict[str, object] = {}
-
-
-def _bump_statement(dialect: str):
-    """The appointment series' counter upsert, built once per dialect."""
-    if dialect not in _BUMP:
-        insert_for = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = insert_for(AppointmentNumbers).values(
-            service_id=bindparam("service_id"), day=bindparam("day"), issued=1
-        )
-        _BUMP[dialect] = stmt.on_conflict_do_update(
-            index_elements=[AppointmentNumbers.service_id, AppointmentNumbers.day],
-            set_={"issued": AppointmentNumbers.issued + 1},
-        ).returning(AppointmentNumbers.issued)
-    return _BUMP[dialect]
-
-
-def _next_number(session: Session, service_id: int, day) -> int:
-    """The next number of the field's appointment series today (1, 2, …), gap-free."""
-    stmt = _bump_statement(session.get_bind().dialect.name)
-    return session.execute(stmt, {"service_id": service_id, "day": day}).scalar_one()
 
 
 def check_in(hall: Hall, text: str, device: DeviceRef | None = None) -> tuple[dict, bool]:
@@ -114,7 +90,7 @@ def check_in(hall: Hall, text: str, device: DeviceRef | None = None) -> tuple[di
                 409,
             )
         day = now.astimezone(tz).date()
-        n = _next_number(session, service.id, day)
+        n = bump_day_counter(session, AppointmentNumbers, service.id, day)
         ahead = appointments_ahead_of(session, service.id, booking.start)
         estimate = appointment_wait_s(ahead, field_pace(hall, rules), now, booking.start)
         ticket_id, view = write_ticket(

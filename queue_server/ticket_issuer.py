@@ -9,8 +9,6 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,36 +28,8 @@ from queue_server.queue_views import (
     ticket_view,
     walk_in_wait_s,
 )
+from queue_server.storage.day_counters import bump_day_counter
 from queue_server.storage.tables import DailyCounter, Service, Ticket, TicketEvent
-
-_BUMP: dict[str, object] = {}
-
-
-def _bump_statement(dialect: str):
-    """The counter upsert, built once per dialect (SQLAlchemy caches its compiled form)."""
-    if dialect not in _BUMP:
-        insert_for = pg_insert if dialect == "postgresql" else sqlite_insert
-        stmt = insert_for(DailyCounter).values(
-            service_id=bindparam("service_id"), day=bindparam("day"), issued=1
-        )
-        _BUMP[dialect] = stmt.on_conflict_do_update(
-            index_elements=[DailyCounter.service_id, DailyCounter.day],
-            set_={"issued": DailyCounter.issued + 1},
-        ).returning(DailyCounter.issued)
-    return _BUMP[dialect]
-
-
-def _bump_daily_counter(session: Session, service_id: int, day) -> int:
-    """Atomically add one to today's counter row of a service; returns the new count.
-
-    One ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` in the ticket's own
-    transaction: concurrent issuers queue on the row lock, so numbers are unique and
-    gap-free on SQLite and PostgreSQL alike, and a rolled-back ticket gives its
-    number back.
-    """
-    stmt = _bump_statement(session.get_bind().dialect.name)
-    return session.execute(stmt, {"service_id": service_id, "day": day}).scalar_one()
-
 
 _INSERT_TICKET = insert(Ticket).returning(Ticket.id)
 _INSERT_EVENT = insert(TicketEvent)
@@ -207,7 +177,7 @@ def _issue(
                 f"{rules.name_en} is closed now",
                 409,
             )
-        issued = _bump_daily_counter(session, rules.id, local.date())
+        issued = bump_day_counter(session, DailyCounter, rules.id, local.date())
         if rules.daily_limit is not None and issued > rules.daily_limit:
             raise QueueError(
                 "daily_limit",
