@@ -453,6 +453,7 @@ def move_booking(hall: Hall, text: str, new_start: datetime) -> dict:
                 f"{service.name_en} has no bookable slot at {new_start.isoformat()}",
                 409,
             )
+        _lock_both_slots(session, service.id, start, booking.slot_id, field.rules.per_slot)
         slot_id = take_place(session, service.id, start, field.rules.per_slot)
         if slot_id is None:
             raise QueueError(
@@ -466,6 +467,31 @@ def move_booking(hall: Hall, text: str, new_start: datetime) -> dict:
         booking.start = start
         session.flush()
         return booking_view(hall, session, booking)
+
+
+def _lock_both_slots(
+    session: Session, service_id: int, start: datetime, old_slot_id: int, per_slot: int
+) -> None:
+    """Lock the old and the new slot rows in id order before changing either.
+
+    Two moves crossing each other (A to B while B to A) would otherwise each hold one
+    row and wait for the other's, which PostgreSQL ends by failing one of them.
+    """
+    session.execute(
+        _insert_slot(session.get_bind().dialect.name),
+        {"service_id": service_id, "start": start, "capacity": per_slot},
+    )
+    new_slot_id = session.scalar(
+        select(AppointmentSlot.id).where(
+            AppointmentSlot.service_id == service_id, AppointmentSlot.start == start
+        )
+    )
+    session.execute(
+        select(AppointmentSlot.id)
+        .where(AppointmentSlot.id.in_({old_slot_id, new_slot_id}))
+        .order_by(AppointmentSlot.id)
+        .with_for_update()
+    )
 
 
 def day_of(text: str) -> date:
