@@ -292,3 +292,8 @@ def test_the_api_is_unchanged_beside_the_pages(hall):
     assert r.status_code == 200
     assert r.get_json() == {"code": code, "service": "A", "start": START, "status": "booked",
                             "cancel_url": f"http://127.0.0.1:8080/booking/{code}"}
+
+
+def test_the_hall_page_links_to_the_booking_page(hall):
+    page = text_of(hall.client().get("/"))
+    assert '<a href="/booking">Đặt lịch hẹn</a>' in page
