@@ -116,6 +116,7 @@ def _picker(mode: str, *, code: str | None = None, service: str | None = None,
             raise QueueError("unknown_service", "Lĩnh vực này không nhận đặt lịch hẹn",
                              "this field takes no appointments", 404)
         days = booking_days(rt.hall, session, service) if field else []
+        today = rt.hall.local_day(rt.hall.site(session))
         booking = booking_details(rt.hall, session, code) if code else None
     slots = None
     if field and day is not None:
@@ -126,7 +127,7 @@ def _picker(mode: str, *, code: str | None = None, service: str | None = None,
     return render_template(
         "booking.html", mode=mode, site=site, fields=fields, field=field, days=days,
         day=day, slots=slots, booking=booking, values=values or {}, errors=errors or {},
-        problem=problem, step_url=_step_url(mode, code),
+        problem=problem, step_url=_step_url(mode, code), today=today,
     ), status
 
 
@@ -223,12 +224,17 @@ def show(code: str):
     rt = runtime()
     with rt.hall.read() as session:
         site = booking_site(rt.hall, session)
-    may_change = booking["status"] == "booked" and rt.hall.now() < booking["start_at"]
+    may_change = _may_change(booking)
     return render_template(
         "booking_show.html", booking=booking, site=site, new=request.args.get("new") == "1",
         may_change=may_change,
         qr=qr_svg(booking["cancel_url"], _("QR code of booking %(code)s", code=booking["code"])),
     )
+
+
+def _may_change(booking: dict) -> bool:
+    """Whether the booking's page offers to cancel or move it (booked, slot not begun)."""
+    return booking["status"] == "booked" and runtime().hall.now() < booking["start_at"]
 
 
 @blueprint.route("/<code>/cancel", methods=["GET", "POST"])
@@ -252,6 +258,8 @@ def cancel(code: str):
 def move(code: str):
     booking = _details(code)
     if request.method == "GET":
+        if not _may_change(booking):
+            return redirect(url_for("booking.show", code=booking["code"]))
         return _picker("move", code=code, service=booking["service"])
     values = {"start": request.form.get("start", ""), "day": request.form.get("day", "")}
     start = _start_of(values) if values["start"] else None

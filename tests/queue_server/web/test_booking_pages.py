@@ -297,3 +297,13 @@ def test_the_api_is_unchanged_beside_the_pages(hall):
 def test_the_hall_page_links_to_the_booking_page(hall):
     page = text_of(hall.client().get("/"))
     assert '<a href="/booking">Đặt lịch hẹn</a>' in page
+
+
+def test_today_is_marked_and_a_used_booking_offers_no_move(hall):
+    client = hall.client()
+    days = text_of(client.get("/booking?service=A"))
+    assert "Thứ Hai, 03/03/2025 (hôm nay)" in days
+    code = book(client)
+    client.post(f"/booking/{code}/cancel")
+    r = client.get(f"/booking/{code}/move")
+    assert r.status_code == 302 and r.headers["Location"] == f"/booking/{code}"
