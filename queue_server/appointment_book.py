@@ -220,6 +220,8 @@ class BookingRequest:
     #: the integrator key's row id; None for a public booking
     integrator_id: int | None = None
     client_address: str | None = None
+    #: the officer or manager booking for a citizen on the phone (no per-address limit)
+    booked_by_id: int | None = None
 
 
 def book(
@@ -350,6 +352,7 @@ def _book(hall: Hall, request: BookingRequest, limits: BookingLimits) -> dict:
             external_id=request.external_id,
             integrator_id=request.integrator_id,
             client_address=request.client_address,
+            booked_by_id=request.booked_by_id,
             status=BookingStatus.BOOKED,
             created_at=now,
         )
@@ -411,6 +414,84 @@ def cancel_booking(hall: Hall, text: str) -> dict:
             give_place_back(session, booking.slot_id)
             session.flush()
         return booking_view(hall, session, booking)
+
+
+def move_booking(hall: Hall, text: str, new_start: datetime) -> dict:
+    """Move a booking to another slot of its field in one transaction.
+
+    The new place is taken before the old one is given back, so a full or closed new
+    slot leaves the booking exactly as it was. Only a ``booked`` booking whose slot has
+    not begun can move; moving to its own slot changes nothing.
+    """
+    with hall.transaction() as session:
+        booking = find_code(session, text, for_update=True)
+        now = hall.now()
+        if booking.status != BookingStatus.BOOKED:
+            raise QueueError(
+                "not_booked",
+                "Lịch hẹn này đã được dùng hoặc đã hủy, không thể đổi giờ",
+                "the booking has been used or cancelled and cannot be moved",
+                409,
+            )
+        if now >= booking.start:
+            raise QueueError(
+                "too_late",
+                "Khung giờ hẹn đã bắt đầu, không thể đổi giờ",
+                "the slot has begun, the booking can no longer be moved",
+                409,
+            )
+        service = session.get(Service, booking.service_id)
+        field = booking_field(hall, session, service.code)
+        start = parse_start(new_start, field.timezone)
+        if start is not None and start == booking.start:
+            return booking_view(hall, session, booking)
+        if start is None or not is_open_slot(field.rules, start, field.timezone, now,
+                                             field.closed):
+            raise QueueError(
+                "closed",
+                f"Không nhận hẹn lĩnh vực {service.name_vi} vào thời điểm này",
+                f"{service.name_en} has no bookable slot at {new_start.isoformat()}",
+                409,
+            )
+        _lock_both_slots(session, service.id, start, booking.slot_id, field.rules.per_slot)
+        slot_id = take_place(session, service.id, start, field.rules.per_slot)
+        if slot_id is None:
+            raise QueueError(
+                "slot_full",
+                "Khung giờ này đã hết chỗ, vui lòng chọn giờ khác",
+                "this slot is full, choose another one",
+                409,
+            )
+        give_place_back(session, booking.slot_id)
+        booking.slot_id = slot_id
+        booking.start = start
+        session.flush()
+        return booking_view(hall, session, booking)
+
+
+def _lock_both_slots(
+    session: Session, service_id: int, start: datetime, old_slot_id: int, per_slot: int
+) -> None:
+    """Lock the old and the new slot rows in id order before changing either.
+
+    Two moves crossing each other (A to B while B to A) would otherwise each hold one
+    row and wait for the other's, which PostgreSQL ends by failing one of them.
+    """
+    session.execute(
+        _insert_slot(session.get_bind().dialect.name),
+        {"service_id": service_id, "start": start, "capacity": per_slot},
+    )
+    new_slot_id = session.scalar(
+        select(AppointmentSlot.id).where(
+            AppointmentSlot.service_id == service_id, AppointmentSlot.start == start
+        )
+    )
+    session.execute(
+        select(AppointmentSlot.id)
+        .where(AppointmentSlot.id.in_({old_slot_id, new_slot_id}))
+        .order_by(AppointmentSlot.id)
+        .with_for_update()
+    )
 
 
 def day_of(text: str) -> date:

@@ -382,3 +382,5 @@ class Appointment(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     #: when it left ``booked`` (checked in, cancelled, marked no-show)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    #: the officer or manager who booked it for a citizen (on the phone); None: the citizen
+    booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)

@@ -16,6 +16,7 @@ def create_app(runtime: Runtime, *, testing: bool = False) -> Flask:
         admin,
         api,
         auth,
+        booking,
         booking_throttle,
         console,
         dashboard,
@@ -59,5 +60,7 @@ def create_app(runtime: Runtime, *, testing: bool = False) -> Flask:
     app.register_blueprint(stats_api.blueprint)
     app.register_blueprint(staffing.blueprint)
     app.register_blueprint(console.blueprint)
+    app.register_blueprint(booking.blueprint)
+    app.register_blueprint(booking.staff_blueprint)
     errors.init_app(app)
     return app

@@ -164,6 +164,7 @@ def staff_links() -> list[tuple[str, str]]:
         ("dashboard.index", _("Dashboard"), ("manager",)),
         ("reports.index", _("Reports"), ("manager",)),
         ("console.index", _("Counter console"), ("officer",)),
+        ("staff_booking.index", _("Book for a citizen"), ("officer", "manager")),
         ("admin.index", _("Administration"), ()),
     ]
     role = current_user.role

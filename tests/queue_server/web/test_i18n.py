@@ -16,9 +16,10 @@ OUR_TEMPLATES = sorted(
                              "index_part.html", "ticket.html", "ticket_part.html",
                              "self_refresh.html")]
     + list(TEMPLATES.glob("dashboard*.html")) + list(TEMPLATES.glob("admin*.html"))
+    + list(TEMPLATES.glob("booking*.html"))
 )
 OUR_MODULES = [WEB / n for n in ("auth.py", "public.py", "dashboard.py", "admin.py",
-                                 "admin_forms.py")]
+                                 "admin_forms.py", "booking.py")]
 #: what may stand in a template outside tags and Jinja: symbols and punctuation
 NEUTRAL = re.compile(r"^[\s·–—:()%,./|…-]*$")
 VISIBLE_ATTRIBUTES = re.compile(r'\b(?:title|placeholder|alt|aria-label)="([^"]*)"')
