@@ -1,4 +1,5 @@
-"""Appointments: capacity under a rush of bookings, and check-in at the kiosk to paper.
+"""Appointments: the booking page under load, capacity under a rush of bookings, and
+check-in at the kiosk to paper.
 
 Real pieces only: ``python -m queue_server run`` on SQLite (and PostgreSQL when one
 answers), HTTP on loopback, a private Mosquitto, and the kiosk's pygame loop offscreen
@@ -21,6 +22,7 @@ from benchmarks.figures import Figure, percentile
 ROOT = Path(__file__).resolve().parents[1]
 PER_SLOT, SLOTS, BOOKINGS, CLIENTS = 5, 10, 500, 40
 CHECK_INS = 100
+PAGE_USERS, PAGE_VIEWS, THINK_S = 20, 600, 0.5
 #: field A bookable all day, every day, with room for every check-in in the next slot
 ALL_DAY = ('appointments = { slot_min = 15, per_slot = 200, days_ahead = 14, prefix = "H", '
            'hours = ["00:00-24:00"], weekdays = [1, 2, 3, 4, 5, 6, 7] }')
@@ -64,6 +66,44 @@ def _rush(server, progress: Callable[[str], None]) -> tuple[int, int, float]:
     seconds = time.perf_counter() - started
     progress(f"{codes.count(201)} accepted, {codes.count(409)} refused in {seconds:.1f} s")
     return codes.count(201), codes.count(409), seconds
+
+
+def _page_latencies(server, progress: Callable[[str], None]) -> tuple[list[float], float]:
+    """Latencies (ms) of the booking page's steps with PAGE_USERS phones using it at once.
+
+    Each user opens the three steps in turn (fields, days of field A, free slots of a
+    day), reading each for THINK_S (±50 %) before the next tap, as a person does.
+    """
+    import random
+
+    import requests
+
+    from tests.queue_server.test_concurrent_booking import booking_day
+
+    day = booking_day()
+    steps = ["/booking", "/booking?service=A", f"/booking?service=A&day={day}"]
+
+    def user(n: int) -> list[float]:
+        rng = random.Random(n)
+        samples = []
+        with requests.Session() as session:
+            session.get(server.url + steps[0], timeout=30)  # the phone's first connection
+            for i in range(PAGE_VIEWS // PAGE_USERS):
+                time.sleep(THINK_S * rng.uniform(0.5, 1.5))
+                started = time.perf_counter()
+                r = session.get(server.url + steps[i % len(steps)], timeout=30)
+                samples.append((time.perf_counter() - started) * 1000)
+                if r.status_code != 200:
+                    raise RuntimeError(f"{steps[i % len(steps)]} answered {r.status_code}")
+        return samples
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(PAGE_USERS) as pool:
+        samples = [ms for user_samples in pool.map(user, range(PAGE_USERS))
+                   for ms in user_samples]
+    seconds = time.perf_counter() - started
+    progress(f"{len(samples)} booking page views by {PAGE_USERS} users in {seconds:.1f} s")
+    return samples, len(samples) / seconds
 
 
 def _check_in_latencies(server, progress: Callable[[str], None]) -> list[float]:
@@ -161,6 +201,8 @@ def run(progress: Callable[[str], None]) -> list[Figure]:
                 try:
                     server.prepare()
                     server.start()
+                    if url is None:  # the example site's fields, as a centre has them
+                        pages, page_rate = _page_latencies(server, progress)
                     accepted, refused, seconds = _rush(server, progress)
                 finally:
                     server.stop()
@@ -188,7 +230,16 @@ def run(progress: Callable[[str], None]) -> list[Figure]:
     how = (f"{len(samples)} booking slips (their QR text, the booking page URL) typed into "
            "the real kiosk loop as a keyboard-mode scanner does → last ESC/POS byte (cut) of "
            "the appointment ticket in a Dummy printer; real server (SQLite) over HTTP")
+    page_how = (f"{PAGE_USERS} phones using the booking page at once, each opening its three "
+                "steps in turn (fields, days of field A, free slots of the example site's "
+                f"day) {THINK_S} s ± 50 % apart; {len(pages)} views at {page_rate:.0f} "
+                "views/s; real server (SQLite, waitress) on loopback, clients on the same "
+                "cores")
     figures += [
+        Figure(f"booking page p50 at {PAGE_USERS} concurrent users",
+               round(percentile(pages, 50), 1), "ms", "p99 < 50 ms", page_how),
+        Figure(f"booking page p99 at {PAGE_USERS} concurrent users",
+               round(percentile(pages, 99), 1), "ms", "p99 < 50 ms", page_how),
         Figure("check-in scan → printed ticket p50", round(percentile(samples, 50), 1), "ms",
                "p99 < 300 ms", how),
         Figure("check-in scan → printed ticket p99", round(percentile(samples, 99), 1), "ms",

@@ -58,7 +58,13 @@ class Hall:
             yield session
 
     def site(self, session: Session) -> Site:
+        """The hall's site row, looked up once per session (a page asks for it often)."""
+        site = session.info.get("site")
+        if site is not None:
+            return site
         site = session.scalar(select(Site).where(Site.code == self.site_code))
+        if site is not None:
+            session.info["site"] = site
         if site is None:
             raise QueueError(
                 "no_site",
