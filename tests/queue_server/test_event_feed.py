@@ -1,0 +1,234 @@
+"""The event feed through the service layer: every ticket change writes its event in the
+same transaction, and the delivery rounds send them to a real receiver process (signed,
+in order per ticket, with backoff, dead letters and retry), on SQLite and PostgreSQL."""
+
+import json
+
+import pytest
+from sqlalchemy import select, update
+
+from queue_server.counter_actions import expire_stale_tickets
+from queue_server.domain.queue_error import QueueError
+from queue_server.event_feed import record_event
+from queue_server.storage.tables import OutboxEvent, Ticket, WebhookDelivery
+from queue_server.ticket_issuer import cancel_ticket, issue_ticket
+from queue_server.webhook_delivery import (
+    DeliverySettings,
+    FeedDelivery,
+    endpoint_statuses,
+    retry_dead_letters,
+)
+from queue_server.webhook_endpoints import WebhookSpec, add_endpoint, sync_config_endpoints
+from tests.support.live_server import free_port
+from tests.support.webhook_receiver import WebhookReceiver
+
+SECRET = "bi-mat-cua-he-thong-ho-so-1"
+
+
+def issue(h, service, priority=False):
+    return issue_ticket(h.hall, service_code=service, priority=priority)[0]
+
+
+def feed(h):
+    with h.hall.read() as s:
+        return [(e.type, json.loads(e.body)) for e in s.scalars(
+            select(OutboxEvent).order_by(OutboxEvent.id))]
+
+
+@pytest.fixture
+def receiver(tmp_path):
+    r = WebhookReceiver(free_port(), SECRET, tmp_path / "received.jsonl")
+    r.start()
+    yield r
+    r.stop()
+
+
+def test_every_ticket_change_records_its_event_in_the_same_transaction(in_process_hall):
+    h = in_process_hall
+    first = issue(h, "A")
+    issue(h, "A")
+    h.command("1", "next")            # A001 called
+    h.command("1", "recall")
+    h.command("1", "skip")            # A001 no-show
+    h.command("1", "recall")          # called back within the grace
+    h.command("1", "complete")        # done
+    h.command("1", "rate", rating=4)
+    h.command("1", "next")            # A002 called
+    h.command("1", "transfer", service="D")
+    third = issue(h, "C")
+    cancel_ticket(h.hall, third["id"], "printer out of paper")
+    issue(h, "C")
+    h.clock.advance(hours=24)
+    expire_stale_tickets(h.hall)
+    events = feed(h)
+    assert [(t, e["ticket"]["number"]) for t, e in events[:-2]] == [
+        ("ticket.issued", "A001"), ("ticket.issued", "A002"),
+        ("ticket.called", "A001"), ("ticket.recalled", "A001"), ("ticket.no_show", "A001"),
+        ("ticket.recalled", "A001"), ("ticket.done", "A001"), ("ticket.rated", "A001"),
+        ("ticket.called", "A002"), ("ticket.transferred", "A002"),
+        ("ticket.issued", "C001"), ("ticket.cancelled", "C001"),
+        ("ticket.issued", "C002"),
+    ]
+    # still waiting at midnight: expired, told as cancelled
+    assert {(t, e["ticket"]["number"], e["ticket"]["status"]) for t, e in events[-2:]} == {
+        ("ticket.cancelled", "A002", "expired"), ("ticket.cancelled", "C002", "expired")}
+    issued = events[0][1]
+    assert issued["v"] == 1 and issued["site"] == "camau-hcc"
+    assert issued["ticket"]["id"] == first["id"] and issued["at"].endswith("+07:00")
+    assert events[7][1]["ticket"]["status"] == "done"
+    assert events[9][1]["ticket"]["service"] == "D"  # waits in its new field
+    assert len({e["id"] for _, e in events}) == len(events)
+
+
+def test_a_change_that_fails_records_no_event(in_process_hall):
+    h = in_process_hall
+    issue(h, "C")
+    h.clock.advance(hours=4)  # lunch: field A closed
+    with pytest.raises(QueueError):
+        issue(h, "A")
+    h.command("1", "next")  # nothing waiting
+    with pytest.raises(ValueError), h.hall.transaction() as s:
+        ticket = s.scalar(select(Ticket))
+        ticket.status = "done"
+        record_event(h.hall, s, "ticket.exploded", ticket)
+    assert [(t, e["ticket"]["status"]) for t, e in feed(h)] == [("ticket.issued", "waiting")]
+    with h.hall.read() as s:
+        assert s.scalar(select(Ticket.status)) == "waiting"  # rolled back with its event
+
+
+def test_record_event_for_other_writers_carries_the_ticket_view(in_process_hall):
+    h = in_process_hall
+    issue(h, "B")
+    with h.hall.transaction() as s:
+        ticket = s.scalar(select(Ticket))
+        event_id = record_event(h.hall, s, "ticket.dossier_attached", ticket)
+    [(kind, body)] = feed(h)[1:]
+    assert (kind, body["id"], body["ticket"]["number"]) == (
+        "ticket.dossier_attached", event_id, "B001")
+
+
+def test_events_arrive_signed_and_in_order_per_ticket(in_process_hall, receiver):
+    h = in_process_hall
+    add_endpoint(h.hall, receiver.url, SECRET)
+    delivery = FeedDelivery(h.hall)
+    for _ in range(5):
+        issue(h, "A")
+    for _ in range(5):
+        h.command("1", "next")
+    assert delivery.run_once().delivered == 14  # 5 issued, 5 called, 4 done
+    got = receiver.wait_for(14)
+    assert [e["id"] for e in got] == [body["id"] for _, body in feed(h)]
+    [status] = endpoint_statuses(h.hall)
+    assert (status.pending, status.dead, status.lag_s) == (0, 0, 0.0)
+    assert delivery.run_once().delivered == 0  # nothing sent twice
+
+
+def test_a_refused_ticket_waits_while_the_others_go_on_and_keeps_its_order(
+        in_process_hall, receiver):
+    h = in_process_hall
+    add_endpoint(h.hall, receiver.url, SECRET)
+    delivery = FeedDelivery(h.hall, DeliverySettings(dead_letter_attempts=3))
+    issue(h, "A")
+    issue(h, "A")
+    receiver.set_mode("fail", fail_number="A001")
+    h.command("1", "next")      # A001 called
+    h.command("1", "next")      # A001 done, A002 called
+    delivery.run_once()
+    assert [(e["number"], e["type"]) for e in receiver.events()] == [
+        ("A002", "ticket.issued"), ("A002", "ticket.called")]
+    h.clock.advance(seconds=1)
+    delivery.run_once()
+    h.clock.advance(seconds=2)
+    delivery.run_once()        # the third refusal: dead-lettered, the rest of A001 held
+    [status] = endpoint_statuses(h.hall)
+    assert status.dead == 1 and status.pending == 2 and status.last_error == "HTTP 500"
+    receiver.set_mode("ok")
+    h.clock.advance(hours=1)
+    delivery.run_once()
+    assert [e["number"] for e in receiver.events()] == ["A002", "A002"]  # held behind it
+    assert retry_dead_letters(h.hall, status.id) == 1
+    delivery.run_once()
+    got = [(e["number"], e["type"]) for e in receiver.events()]
+    assert got[2:] == [("A001", "ticket.issued"), ("A001", "ticket.called"),
+                       ("A001", "ticket.done")]
+    assert endpoint_statuses(h.hall)[0].pending == 0
+
+
+def test_an_endpoint_down_for_a_day_gets_everything_in_order_afterwards(
+        in_process_hall, receiver):
+    h = in_process_hall
+    sync_config_endpoints(h.hall, (WebhookSpec(receiver.url, SECRET),))
+    delivery = FeedDelivery(h.hall, DeliverySettings(retry_max_s=600))
+    receiver.stop()
+    for _hour in range(8):       # a working day without the receiver
+        for _ in range(3):
+            issue(h, "C")
+        h.command("5", "next")
+        delivery.run_once()      # fails: the endpoint backs off, the events wait
+        h.clock.advance(hours=1)
+    [status] = endpoint_statuses(h.hall)
+    assert status.pending == 24 + 8 + 7 and status.failures >= 1 and "refused" in status.last_error
+    assert status.lag_s == pytest.approx(8 * 3600, abs=60)
+    with h.hall.read() as s:  # down is not the events' fault: none used up its tries
+        assert set(s.scalars(select(WebhookDelivery.attempts))) == {0}
+    h.clock.advance(hours=16)
+    receiver.start()
+    while delivery.run_once().delivered:
+        pass
+    got = receiver.events()
+    assert [e["id"] for e in got] == [body["id"] for _, body in feed(h)]
+    assert endpoint_statuses(h.hall)[0].lag_s == 0.0
+
+
+def test_a_hanging_receiver_times_out_and_the_endpoint_backs_off(in_process_hall, receiver):
+    h = in_process_hall
+    add_endpoint(h.hall, receiver.url, SECRET)
+    delivery = FeedDelivery(h.hall, DeliverySettings(timeout_s=0.5))
+    receiver.set_mode("hang")
+    issue(h, "A")
+    assert delivery.run_once().delivered == 0
+    [status] = endpoint_statuses(h.hall)
+    assert "no answer" in status.last_error and status.next_try_at > h.clock.now
+    assert delivery.run_once().delivered == 0  # backing off: not even tried
+    receiver.set_mode("ok")
+    h.clock.advance(minutes=1)
+    assert delivery.run_once().delivered == 1
+
+
+def test_a_config_endpoint_taken_out_stops_receiving(in_process_hall, receiver):
+    h = in_process_hall
+    sync_config_endpoints(h.hall, (WebhookSpec(receiver.url, SECRET),))
+    issue(h, "A")
+    sync_config_endpoints(h.hall, ())
+    issue(h, "A")
+    assert endpoint_statuses(h.hall) == []
+    with h.hall.read() as s:
+        assert s.scalar(select(WebhookDelivery)) is None
+    sync_config_endpoints(h.hall, (WebhookSpec(receiver.url, SECRET),))
+    issue(h, "A")
+    assert FeedDelivery(h.hall).run_once().delivered == 1
+    with h.hall.transaction() as s:  # sanity: nothing else left behind
+        s.execute(update(WebhookDelivery).values(attempts=0))
+
+
+def test_migration_matches_the_tables_and_goes_back(database_url):
+    from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from queue_server.storage.database import make_engine
+    from queue_server.storage.migrate import alembic_config, upgrade
+    from queue_server.storage.tables import Base
+
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine)
+        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0006_appointments")
+        upgrade(engine)
+        with engine.connect() as conn:
+            assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+    finally:
+        engine.dispose()
