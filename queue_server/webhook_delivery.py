@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = "MotCua-Queue-Webhook/1"
 
+#: deliveries are marked in the database at least every this many events, so a crash
+#: sends at most these again
+MARK_EVERY = 50
+
 
 @dataclass(frozen=True)
 class DeliverySettings:
@@ -264,6 +268,7 @@ class FeedDelivery:
         blocked: set[int] = set()
         unreachable: str | None = None
         in_row = 0
+        sent = 0
         for delivery_id, ticket_id, attempts, event_id, body, at in rows:
             if ticket_id in blocked:
                 continue
@@ -284,6 +289,10 @@ class FeedDelivery:
             if 200 <= status < 300:
                 delivered.append(delivery_id)
                 in_row = 0
+                if len(delivered) >= MARK_EVERY:  # a crash now repeats at most these
+                    self._record(endpoint_id, url, endpoint_failures, delivered, [], None)
+                    sent += len(delivered)
+                    delivered = []
                 continue
             blocked.add(ticket_id)
             refused.append((delivery_id, attempts, at, f"HTTP {status}"))
@@ -292,7 +301,7 @@ class FeedDelivery:
                 unreachable = f"HTTP {status} for {in_row} events in a row"
                 break
         self._record(endpoint_id, url, endpoint_failures, delivered, refused, unreachable)
-        return RoundResult(len(delivered), len(refused) + (1 if unreachable else 0))
+        return RoundResult(sent + len(delivered), len(refused) + (1 if unreachable else 0))
 
     def _record(self, endpoint_id: int, url: str, endpoint_failures: int, delivered: list[int],
                 refused: list[tuple[int, int, datetime, str]], unreachable: str | None) -> None:

@@ -232,3 +232,42 @@ def test_migration_matches_the_tables_and_goes_back(database_url):
             assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[[webhooks]]\nurl = "http://h/x"\nsecret = "%s"\nretries = 3\n',
+     "config key 'webhooks' (entry 1): unknown key 'retries' (known: url, secret)"),
+    ('[[webhooks]]\nurl = "ftp://h/x"\nsecret = "%s"\n',
+     "config key 'webhooks' (entry 1): 'url' must be an http:// or https:// address"),
+    ('[[webhooks]]\nurl = "http://h/x"\nsecret = "short"\n',
+     "config key 'webhooks' (entry 1): 'secret' must be at least 16 characters"),
+    ('[[webhooks]]\nurl = "http://h/x"\nsecret = "%s"\n[[webhooks]]\nurl = "http://h/x"\n'
+     'secret = "%s"\n', "config key 'webhooks' (entry 2): 'url' is already used"),
+    ('[event_feed]\nretry_max_s = 0\n', "config key 'event_feed.retry_max_s' must be a number"),
+    ('[event_feed]\nbatch = 5\n', "config key 'event_feed.batch' is unknown"),
+    ('webhooks = "http://h/x"\n', "config key 'webhooks' must be a list of tables"),
+])
+def test_bad_webhook_config_names_the_key_and_never_the_secret(tmp_path, text, message):
+    from protocol.config_file import ConfigError
+    from queue_server.server_config import ServerConfig
+
+    path = tmp_path / "server.toml"
+    path.write_text('site = "camau-hcc"\n' + text.replace("%s", SECRET), encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        ServerConfig.load(path, env={})
+    assert str(info.value).startswith(message) and SECRET not in str(info.value)
+
+
+def test_webhook_config_is_read(tmp_path):
+    from queue_server.server_config import ServerConfig
+
+    path = tmp_path / "server.toml"
+    path.write_text(f'site = "camau-hcc"\n[[webhooks]]\nurl = "https://hoso.example/ev"\n'
+                    f'secret = "{SECRET}"\n[event_feed]\nretry_max_s = 60\n'
+                    "dead_letter_after_hours = 48\n", encoding="utf-8")
+    config = ServerConfig.load(path, env={})
+    assert config.webhooks == (WebhookSpec("https://hoso.example/ev", SECRET),)
+    assert SECRET not in repr(config.webhooks)
+    assert (config.event_feed.retry_max_s, config.event_feed.dead_letter_age_h) == (60, 48)
+    assert [config.event_feed.backoff_s(n) for n in (1, 2, 3, 7, 8, 20)] == [
+        1, 2, 4, 60, 60, 60]

@@ -5,6 +5,7 @@
 ``X-MotCua-Signature`` of the raw body, that ``X-MotCua-Event-Id`` is the body's id and
 that the JSON is a version 1 event, and appends one JSON line per accepted event to
 FILE. ``PUT /mode`` with ``{"mode": "ok" | "fail" | "hang", "fail_number": "A001"}``
+(and ``"delay_s"``: seconds before each answer)
 changes how it answers: ``fail`` answers 500 to everything (or only to the events of
 ticket ``fail_number``), ``hang`` never answers. Being down is the process not running.
 
@@ -41,6 +42,7 @@ class _State:
         self.lock = threading.Lock()
         self.mode = "ok"
         self.fail_number: str | None = None
+        self.delay_s = 0.0
 
 
 def _handler(state: _State):
@@ -63,6 +65,7 @@ def _handler(state: _State):
             with state.lock:
                 state.mode = wanted["mode"]
                 state.fail_number = wanted.get("fail_number")
+                state.delay_s = float(wanted.get("delay_s") or 0)
             self._answer(200, "mode set")
 
         def do_GET(self) -> None:
@@ -71,7 +74,9 @@ def _handler(state: _State):
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             with state.lock:
-                mode, fail_number = state.mode, state.fail_number
+                mode, fail_number, delay = state.mode, state.fail_number, state.delay_s
+            if delay:
+                time.sleep(delay)
             if mode == "hang":
                 time.sleep(3600)
                 return
@@ -154,9 +159,10 @@ class WebhookReceiver:
             self.proc.wait()
         self.proc = None
 
-    def set_mode(self, mode: str, fail_number: str | None = None) -> None:
+    def set_mode(self, mode: str, fail_number: str | None = None, delay_s: float = 0) -> None:
         requests.put(f"http://127.0.0.1:{self.port}/mode",
-                     json={"mode": mode, "fail_number": fail_number}, timeout=5)
+                     json={"mode": mode, "fail_number": fail_number, "delay_s": delay_s},
+                     timeout=5)
 
     def events(self) -> list[dict]:
         if not self.record.exists():
