@@ -271,3 +271,37 @@ def test_webhook_config_is_read(tmp_path):
     assert (config.event_feed.retry_max_s, config.event_feed.dead_letter_age_h) == (60, 48)
     assert [config.event_feed.backoff_s(n) for n in (1, 2, 3, 7, 8, 20)] == [
         1, 2, 4, 60, 60, 60]
+
+
+def test_the_documented_signature_checks_accept_real_events_and_refuse_others(
+        in_process_hall, tmp_path):
+    """The Python and openssl examples of docs/integration.md, run as they are printed."""
+    import re
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    from queue_server.webhook_delivery import sign
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "integration.md").read_text()
+    python_block = re.search(r"```python\n(.*?)```", doc, re.S).group(1)
+    shell_block = next(b for b in re.findall(r"```sh\n(.*?)```", doc, re.S) if "openssl" in b)
+    secret = re.search(r"SECRET='([^']+)'", shell_block).group(1)
+    issue(in_process_hall, "A")
+    body = feed(in_process_hall)[0][1]
+    with in_process_hall.hall.read() as s:
+        raw = s.scalar(select(OutboxEvent.body)).encode()
+    assert json.loads(raw) == body
+    good, bad = sign(secret, raw), sign(secret + "x", raw)
+    namespace: dict = {}
+    exec(python_block, namespace)
+    assert namespace["signature_ok"](secret, raw, good)
+    assert not namespace["signature_ok"](secret, raw, bad)
+    assert not namespace["signature_ok"](secret, raw + b" ", good)
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    (tmp_path / "body.json").write_bytes(raw)
+    for header, answer in ((good, "signature ok"), (bad, "REFUSE: bad signature")):
+        out = subprocess.run(["bash", "-c", shell_block], cwd=tmp_path, capture_output=True,
+                             text=True, env={"SIGNATURE_HEADER": header, "PATH": "/usr/bin:/bin"})
+        assert out.stdout.strip() == answer, out.stderr

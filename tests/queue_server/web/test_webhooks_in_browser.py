@@ -10,6 +10,7 @@ import requests
 
 from tests.conftest import STAFF
 from tests.support.live_server import LiveServer, create_user, free_port
+from tests.support.screenshots import screenshot_dir
 from tests.support.webhook_receiver import WebhookReceiver
 
 SECRET = "khoa-ky-su-kien-cua-trung-tam-ca-mau"
@@ -74,7 +75,7 @@ def test_dead_letters_are_shown_and_sent_again_in_order(fed_server, receiver, pa
     assert section.locator("[data-dead-letter='A001'] td").nth(1).inner_text() == "ticket.issued"
     assert float(re.sub(r"[^0-9.]", "", section.locator("[data-lag]").inner_text())) == 0.0
     assert SECRET not in page.content()
-    page.screenshot(path=str(fed_server.workdir / "admin-webhooks.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir("admin") / "webhooks.png"), full_page=True)
 
     receiver.set_mode("ok")
     section.locator("[data-dead-letter='A001'] button").click()
