@@ -133,8 +133,8 @@ def _lag(hall, receiver, progress) -> list[Figure]:
     lags = [e["received"] - datetime.fromisoformat(e["at"]).timestamp()
             for e in receiver.events()[start:]]
     method = (f"{total} events written one per transaction at {RATE}/s while the delivery "
-              "thread runs (polling every 0.2 s); time from the event's commit to the local "
-              "receiver having checked and stored it")
+              "thread runs (polling every 0.2 s); time from the event being recorded (in its "
+              "transaction) to the local receiver having checked and stored it")
     return [
         Figure("event feed: lag at 50 events/s, p50", percentile(lags, 50) * 1000, "ms", "-",
                method),

@@ -305,3 +305,40 @@ def test_the_documented_signature_checks_accept_real_events_and_refuse_others(
         out = subprocess.run(["bash", "-c", shell_block], cwd=tmp_path, capture_output=True,
                              text=True, env={"SIGNATURE_HEADER": header, "PATH": "/usr/bin:/bin"})
         assert out.stdout.strip() == answer, out.stderr
+
+
+def test_a_checked_in_appointment_is_issued_once_with_its_slot(in_process_hall):
+    from datetime import datetime
+
+    from queue_server.appointment_book import BookingRequest, book
+    from queue_server.appointment_check_in import check_in
+
+    h = in_process_hall
+    view, _ = book(h.hall, BookingRequest(
+        service="A", start=datetime.fromisoformat("2026-11-25T08:45:00+07:00"),
+        name="Trần Thị Bích", phone="0912000001"))
+    ticket, created = check_in(h.hall, view["code"])
+    again, created_again = check_in(h.hall, view["code"])
+    assert created and not created_again and again["id"] == ticket["id"]
+    [(kind, body)] = feed(h)
+    assert kind == "ticket.issued" and body["ticket"]["number"] == ticket["number"]
+    assert body["ticket"]["appointment_start"] == "2026-11-25T08:45:00+07:00"
+    assert "Trần Thị Bích" not in json.dumps(body, ensure_ascii=False)  # no personal data
+
+
+def test_delivered_events_are_deleted_after_keep_days_and_waiting_ones_kept(
+        in_process_hall, receiver):
+    from queue_server.webhook_delivery import purge_delivered
+
+    h = in_process_hall
+    add_endpoint(h.hall, receiver.url, SECRET)
+    issue(h, "A")
+    FeedDelivery(h.hall).run_once()
+    receiver.stop()
+    issue(h, "A")
+    FeedDelivery(h.hall).run_once()
+    h.clock.advance(days=31)
+    assert purge_delivered(h.hall, 30) == 1
+    [(kind, body)] = feed(h)
+    assert body["ticket"]["number"] == "A002"  # not delivered yet: kept
+    assert endpoint_statuses(h.hall)[0].pending == 1
