@@ -106,6 +106,10 @@ def add():
     form = WebhookForm()
     if not form.validate_on_submit():
         return _page(form), 400
+    if any(status.url == safe_url(form.url.data) for status in endpoint_statuses(
+            runtime().hall)):
+        form.url.errors = [_("This receiver is already in the list.")]
+        return _page(form), 400
     add_endpoint(runtime().hall, form.url.data, form.secret.data)
     log.info("admin %s added the webhook %s", current_user.username, safe_url(form.url.data))
     flash(_("Events recorded from now on are sent to %(url)s.", url=safe_url(form.url.data)),

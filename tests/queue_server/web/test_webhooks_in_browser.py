@@ -104,6 +104,11 @@ def test_an_admin_adds_and_removes_a_receiver(fed_server, tmp_path, page):
         page.click("main form.admin-form button[type=submit]")
         page.wait_for_load_state()
         assert page.locator(f"section[data-webhook='{second.url}']").count() == 1
+        page.fill("input[name=url]", second.url)  # the same one again
+        page.fill("input[name=secret]", other_secret)
+        page.click("main form.admin-form button[type=submit]")
+        assert "Nơi nhận này đã có trong danh sách." in page.content()
+        assert page.locator(f"section[data-webhook='{second.url}']").count() == 1
         ticket = fed_server.take_ticket("B")
         wait_until(lambda: [e["ticket"] for e in second.events()] == [ticket["id"]])
         page.locator(f"section[data-webhook='{second.url}'] button",
