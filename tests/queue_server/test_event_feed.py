@@ -342,3 +342,35 @@ def test_delivered_events_are_deleted_after_keep_days_and_waiting_ones_kept(
     [(kind, body)] = feed(h)
     assert body["ticket"]["number"] == "A002"  # not delivered yet: kept
     assert endpoint_statuses(h.hall)[0].pending == 1
+
+
+def test_a_receiver_refusing_everything_backs_off_as_a_whole(in_process_hall, receiver):
+    h = in_process_hall
+    add_endpoint(h.hall, receiver.url, SECRET)
+    delivery = FeedDelivery(h.hall)
+    receiver.set_mode("fail")
+    for _ in range(10):
+        issue(h, "B")
+    assert delivery.run_once().failed == 4  # three refusals, then the endpoint backs off
+    with h.hall.read() as s:
+        assert sorted(s.scalars(select(WebhookDelivery.attempts))) == [0] * 7 + [1] * 3
+    [status] = endpoint_statuses(h.hall)
+    assert status.failures == 1 and status.last_error.startswith("HTTP 500 for 3 events")
+    assert delivery.run_once().failed == 0  # not due yet
+    receiver.set_mode("ok")
+    h.clock.advance(seconds=2)
+    assert delivery.run_once().delivered == 10
+    assert endpoint_statuses(h.hall)[0].failures == 0
+
+
+def test_an_event_still_failing_a_week_later_is_dead_lettered(in_process_hall, receiver):
+    h = in_process_hall
+    add_endpoint(h.hall, receiver.url, SECRET)
+    delivery = FeedDelivery(h.hall, DeliverySettings(dead_letter_age_h=24 * 7))
+    receiver.set_mode("fail", fail_number="A001")
+    issue(h, "A")
+    delivery.run_once()
+    assert endpoint_statuses(h.hall)[0].dead == 0
+    h.clock.advance(days=7)
+    delivery.run_once()
+    assert endpoint_statuses(h.hall)[0].dead == 1
