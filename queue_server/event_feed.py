@@ -69,19 +69,28 @@ def record_event(hall: Hall, session: Session, type_: str, ticket: Ticket) -> st
 
     If the transaction rolls back, the event is gone with it. Events of one ticket are
     delivered in the order they were recorded. ``type_`` must be one of ``EVENT_TYPES``.
+
+    The ticket's row is locked first (PostgreSQL), so a change that touches only other
+    tables still orders its event after every other event of the ticket.
     """
     if type_ not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type_!r}")
+    session.execute(select(Ticket.id).where(Ticket.id == ticket.id).with_for_update())
+    return _record(hall, session, type_, ticket)
+
+
+def record_kind(hall: Hall, session: Session, kind: str, ticket: Ticket) -> str | None:
+    """The event of a ticket event kind, from a path that has already locked the ticket
+    (claimed or updated its row); kinds the feed does not tell give None."""
+    type_ = TYPE_OF_KIND.get(kind)
+    return _record(hall, session, type_, ticket) if type_ else None
+
+
+def _record(hall: Hall, session: Session, type_: str, ticket: Ticket) -> str:
     view = ticket_view(hall, session, ticket, as_issued=ticket.status == TicketStatus.WAITING)
     site = hall.site(session)
     return record_view(session, hall.site_code, type_, ticket.id, view, hall.now(),
                        site.timezone)
-
-
-def record_kind(hall: Hall, session: Session, kind: str, ticket: Ticket) -> str | None:
-    """``record_event`` for a ticket event kind; kinds the feed does not tell give None."""
-    type_ = TYPE_OF_KIND.get(kind)
-    return record_event(hall, session, type_, ticket) if type_ else None
 
 
 def record_view(

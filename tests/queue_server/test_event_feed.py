@@ -3,6 +3,7 @@ same transaction, and the delivery rounds send them to a real receiver process (
 in order per ticket, with backoff, dead letters and retry), on SQLite and PostgreSQL."""
 
 import json
+from collections import defaultdict
 
 import pytest
 from sqlalchemy import select, update
@@ -374,3 +375,38 @@ def test_an_event_still_failing_a_week_later_is_dead_lettered(in_process_hall, r
     h.clock.advance(days=7)
     delivery.run_once()
     assert endpoint_statuses(h.hall)[0].dead == 1
+
+
+def test_kiosks_and_counters_at_once_give_one_event_per_change_in_ticket_order(
+        in_process_hall):
+    """Under concurrency every ticket event has exactly its feed event, in the same order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from queue_server.event_feed import TYPE_OF_KIND
+    from queue_server.storage.tables import TicketEvent
+
+    h = in_process_hall
+
+    def kiosk(n: int) -> None:
+        for _ in range(15):
+            issue(h, "A")
+
+    def counter(number: str) -> None:
+        for n in range(20):
+            h.command(number, "next", id=f"c{number}-{n}")
+
+    with ThreadPoolExecutor(5) as pool:
+        jobs = [pool.submit(kiosk, n) for n in range(3)]
+        jobs += [pool.submit(counter, number) for number in ("1", "2")]
+        for job in jobs:
+            job.result()
+    with h.hall.read() as s:
+        changes = defaultdict(list)
+        for e in s.scalars(select(TicketEvent).order_by(TicketEvent.id)):
+            if e.kind in TYPE_OF_KIND:
+                changes[e.ticket_id].append(TYPE_OF_KIND[e.kind])
+        told = defaultdict(list)
+        for e in s.scalars(select(OutboxEvent).order_by(OutboxEvent.id)):
+            told[e.ticket_id].append(e.type)
+    assert sum(map(len, told.values())) > 45 + 20
+    assert told == changes
