@@ -82,7 +82,15 @@ def safe_url(url: str) -> str:
 
 
 class _Unreachable(Exception):
-    """The endpoint did not answer at all: refused, timed out, cut off."""
+    """The endpoint did not answer at all: refused, timed out, cut off.
+
+    ``took_event``: it accepted the event and then gave no answer in time (a hang), so
+    the try counts against the event as well as the endpoint.
+    """
+
+    def __init__(self, message: str, took_event: bool = False) -> None:
+        super().__init__(message)
+        self.took_event = took_event
 
 
 class _Connection:
@@ -112,6 +120,15 @@ class _Connection:
         """Send one event; returns the HTTP status, raises _Unreachable without an answer."""
         for attempt in (1, 2):
             conn = self._open()
+            if conn.sock is None:
+                try:
+                    conn.connect()
+                except TimeoutError:
+                    self.close()
+                    raise _Unreachable(f"no connection within {self.timeout:g} s") from None
+                except OSError as exc:
+                    self.close()
+                    raise _Unreachable(_describe(exc)) from None
             try:
                 conn.request("POST", self.target, body, headers)
                 response = conn.getresponse()
@@ -126,7 +143,8 @@ class _Connection:
                     raise _Unreachable(f"connection closed: {exc}") from None
             except TimeoutError:
                 self.close()
-                raise _Unreachable(f"no answer within {self.timeout:g} s") from None
+                raise _Unreachable(f"no answer within {self.timeout:g} s",
+                                   took_event=True) from None
             except (OSError, http.client.HTTPException) as exc:
                 self.close()
                 raise _Unreachable(_describe(exc)) from None
@@ -283,7 +301,7 @@ class FeedDelivery:
                 status = conn.post(raw, headers)
             except _Unreachable as exc:
                 unreachable = str(exc)
-                if "no answer" in unreachable:  # it took the event and hung: counts as a try
+                if exc.took_event:
                     refused.append((delivery_id, attempts, at, unreachable))
                 break
             if 200 <= status < 300:
