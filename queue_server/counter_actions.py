@@ -22,6 +22,7 @@ from queue_server.domain.appointment_slots import DEFAULT_MAX_SHARE
 from queue_server.domain.counter_desk import Decision, Desk, DeskTicket, QueuePolicy, decide
 from queue_server.domain.queue_error import QueueError
 from queue_server.domain.ticket_status import AT_COUNTER, EventKind, TicketStatus
+from queue_server.event_feed import record_kind
 from queue_server.hall import Hall
 from queue_server.queue_views import counter_state
 from queue_server.storage.tables import (
@@ -118,7 +119,7 @@ def _apply(hall: Hall, counter_number: str, command: Command, officer_id: int | 
         try:
             decision = _decide(session, site, counter, command, now)
             with session.begin_nested():
-                calls = _carry_out(session, counter, decision, now, officer_id)
+                calls = _carry_out(hall, session, counter, decision, now, officer_id)
             result, reason = decision.result, None
         except QueueError as exc:
             result, reason, calls = "rejected", exc.code, []
@@ -316,7 +317,12 @@ def _with(desk: Desk, **changes) -> Desk:
 
 
 def _carry_out(
-    session: Session, counter: Counter, decision: Decision, now: datetime, officer_id: int | None
+    hall: Hall,
+    session: Session,
+    counter: Counter,
+    decision: Decision,
+    now: datetime,
+    officer_id: int | None,
 ) -> list[Call]:
     """Write the decision's steps; returns the call messages to publish after commit."""
     calls: list[Call] = []
@@ -363,6 +369,7 @@ def _carry_out(
         )
         session.add(event)
         session.flush()
+        record_kind(hall, session, step.event, ticket)
         if step.announce:
             calls.append(
                 Call(
@@ -396,4 +403,5 @@ def expire_stale_tickets(hall: Hall) -> int:
         for ticket in stale:
             ticket.status = TicketStatus.EXPIRED
             session.add(TicketEvent(ticket_id=ticket.id, kind=EventKind.EXPIRED, at=hall.now()))
+            record_kind(hall, session, EventKind.EXPIRED, ticket)
         return len(stale)

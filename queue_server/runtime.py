@@ -18,6 +18,8 @@ from queue_server.hall_publisher import HallPublisher
 from queue_server.mqtt_bridge import MqttBridge
 from queue_server.server_config import ServerConfig
 from queue_server.storage.database import make_engine, make_session_factory
+from queue_server.webhook_delivery import FeedDelivery
+from queue_server.webhook_endpoints import sync_config_endpoints
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +34,8 @@ class Runtime:
     rollover: DayRollover | None = None
     #: set when the server keeps the broker's account files (``broker_accounts_dir``)
     broker_accounts: BrokerAccounts | None = None
+    #: sends the event feed to the webhook endpoints (DESIGN.md section 11)
+    feed: FeedDelivery | None = None
 
     @property
     def device_setup(self) -> DeviceSetup:
@@ -66,7 +70,8 @@ class Runtime:
                 BrokerUrl.parse(config.mqtt_url).password if config.mqtt_url else None,
                 config.broker_pid_file,
             )
-        return cls(config, engine, hall, publisher, bridge, DayRollover(publisher), accounts)
+        return cls(config, engine, hall, publisher, bridge, DayRollover(publisher), accounts,
+                   FeedDelivery(hall, config.event_feed))
 
     def start(self) -> None:
         if self.broker_accounts is not None:
@@ -77,6 +82,9 @@ class Runtime:
             self.rollover.start()
         if self.bridge is not None:
             self.bridge.start()
+        if self.feed is not None:
+            sync_config_endpoints(self.hall, self.config.webhooks)
+            self.feed.start()
 
     def sync_broker_accounts(self) -> None:
         """The broker's files follow the database; a failure is logged, the hall still runs."""
@@ -88,6 +96,8 @@ class Runtime:
                       "up to date: %s", self.broker_accounts.folder, exc)
 
     def stop(self) -> None:
+        if self.feed is not None:
+            self.feed.stop()
         if self.bridge is not None:
             self.bridge.stop()
         if self.rollover is not None:

@@ -10,6 +10,8 @@ from pathlib import Path
 from protocol.broker_url import BrokerUrl
 from protocol.config_file import ConfigError, hide_password, load_config, optional, optional_ca_file
 from queue_server.storage.database_url import check_database_url
+from queue_server.webhook_delivery import DeliverySettings
+from queue_server.webhook_endpoints import WebhookSpec, secret_problem, url_problem
 
 DEFAULT_CONFIG = Path("/etc/motcua/server.toml")
 
@@ -41,6 +43,10 @@ class ServerConfig:
     booking_limit_per_phone: int = 3
     #: public bookings one client address may make in a day (0: no limit)
     booking_limit_per_address: int = 20
+    #: receivers of the event feed (``[[webhooks]]``)
+    webhooks: tuple[WebhookSpec, ...] = ()
+    #: retries and dead letters of the event feed (``[event_feed]``)
+    event_feed: DeliverySettings = DeliverySettings()
 
     @classmethod
     def load(cls, path: str | Path | None, env=None) -> ServerConfig:
@@ -115,6 +121,8 @@ class ServerConfig:
             broker_pid_file=Path(broker_pid_file) if broker_pid_file else None,
             config_file=Path(path) if path is not None else None,
             database_url_origin=origin,
+            webhooks=_webhooks(data),
+            event_feed=_event_feed(data),
             **limits,
         )
 
@@ -155,6 +163,65 @@ class ServerConfig:
                         f"{self.database_label} cannot make the folder {db_path.parent}: "
                         f"{_folder_problem(db_path.parent, exc)}"
                     ) from None
+
+
+_WEBHOOK_KEYS = ("url", "secret")
+
+#: ``[event_feed]`` key → (DeliverySettings field, kind, lowest, highest)
+_FEED_KEYS = {
+    "retry_first_s": ("retry_first_s", (int, float), 0.1, 3600),
+    "retry_max_s": ("retry_max_s", (int, float), 1, 86_400),
+    "timeout_s": ("timeout_s", (int, float), 0.5, 300),
+    "dead_letter_after_attempts": ("dead_letter_attempts", int, 0, 1_000_000),
+    "dead_letter_after_hours": ("dead_letter_age_h", (int, float), 1, 24 * 365),
+    "keep_days": ("keep_days", int, 0, 3650),
+}
+
+
+def _webhooks(data: dict) -> tuple[WebhookSpec, ...]:
+    """The ``[[webhooks]]`` tables; a problem names the entry and key, never the secret."""
+    entries = data.get("webhooks", [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ConfigError("config key 'webhooks' must be a list of tables ([[webhooks]])")
+    specs: list[WebhookSpec] = []
+    for n, entry in enumerate(entries, 1):
+        where = f"config key 'webhooks' (entry {n})"
+        unknown = sorted(set(entry) - set(_WEBHOOK_KEYS))
+        if unknown:
+            raise ConfigError(f"{where}: unknown key {unknown[0]!r} (known: url, secret)")
+        for key in _WEBHOOK_KEYS:
+            if not isinstance(entry.get(key), str) or not entry[key]:
+                raise ConfigError(f"{where}: '{key}' is missing or not a string")
+        problem = url_problem(entry["url"])
+        if problem:
+            raise ConfigError(f"{where}: 'url' {problem}")
+        problem = secret_problem(entry["secret"])
+        if problem:
+            raise ConfigError(f"{where}: 'secret' {problem}")
+        if any(s.url == entry["url"] for s in specs):
+            raise ConfigError(f"{where}: 'url' is already used by an earlier entry")
+        specs.append(WebhookSpec(entry["url"], entry["secret"]))
+    return tuple(specs)
+
+
+def _event_feed(data: dict) -> DeliverySettings:
+    table = data.get("event_feed", {})
+    if not isinstance(table, dict):
+        raise ConfigError("config key 'event_feed' must be a table ([event_feed])")
+    values = {}
+    for key, value in table.items():
+        if key not in _FEED_KEYS:
+            raise ConfigError(f"config key 'event_feed.{key}' is unknown "
+                              f"(known: {', '.join(_FEED_KEYS)})")
+        name, kind, low, high = _FEED_KEYS[key]
+        if isinstance(value, bool) or not isinstance(value, kind) or not low <= value <= high:
+            raise ConfigError(f"config key 'event_feed.{key}' must be a number "
+                              f"{low}..{high}, got {value!r}")
+        values[name] = value
+    settings = DeliverySettings(**values)
+    if settings.retry_first_s > settings.retry_max_s:
+        raise ConfigError("config key 'event_feed.retry_first_s' must not exceed 'retry_max_s'")
+    return settings
 
 
 def _folder_problem(folder: Path, exc: OSError) -> str:

@@ -18,6 +18,7 @@ from queue_server.domain.opening_hours import OpeningHours
 from queue_server.domain.queue_error import QueueError
 from queue_server.domain.ticket_status import EventKind, TicketStatus
 from queue_server.domain.wait_estimate import ServicePace
+from queue_server.event_feed import record_kind, record_view
 from queue_server.hall import Hall
 from queue_server.queue_views import (
     PACE_TTL_S,
@@ -267,7 +268,7 @@ def write_ticket(
         },
     )
     tz = ZoneInfo(rules.timezone)
-    return ticket_id, {
+    view = {
         "id": public_id,
         "number": issued.number,
         "service": rules.code,
@@ -286,6 +287,8 @@ def write_ticket(
         if appointment_start
         else None,
     }
+    record_view(session, hall.site_code, "ticket.issued", ticket_id, view, now, rules.timezone)
+    return ticket_id, view
 
 
 def find_ticket(hall: Hall, public_id: str) -> dict:
@@ -326,4 +329,5 @@ def cancel_ticket(hall: Hall, public_id: str, reason: str, device: DeviceRef | N
             )
         )
         session.flush()
+        record_kind(hall, session, EventKind.CANCELLED, ticket)
         return ticket_view(hall, session, ticket)

@@ -384,3 +384,66 @@ class Appointment(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     #: the officer or manager who booked it for a citizen (on the phone); None: the citizen
     booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+
+class OutboxEvent(Base):
+    """One event of the feed to outside systems, written in the ticket change's transaction.
+
+    ``body`` holds the exact JSON sent (signed at delivery), so every retry of an event
+    carries the same bytes and the same ``event_id``. The row id orders a ticket's events:
+    a later change of a ticket waits for the row lock of the earlier one, so it always
+    gets the higher id.
+    """
+
+    __tablename__ = "outbox_events"
+    __table_args__ = (Index("ix_outbox_events_at", "at"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    ticket_id: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class WebhookEndpoint(Base):
+    """A receiver of the event feed: from the server config (``[[webhooks]]``) or /admin."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(500))
+    #: "config" (kept in step with the server config at start) or "admin"
+    origin: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    #: failed rounds in a row; the endpoint backs off while it is > 0
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    last_error_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class WebhookDelivery(Base):
+    """One event to one endpoint: attempts, next try, delivered or dead-lettered."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        Index("ix_webhook_deliveries_pending", "endpoint_id", "delivered_at", "outbox_id"),
+        Index("ix_webhook_deliveries_ticket", "endpoint_id", "ticket_id", "outbox_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True)
+    endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.id"))
+    outbox_id: Mapped[int] = mapped_column(ForeignKey("outbox_events.id"))
+    #: the event's ticket, copied here so order per ticket needs no join
+    ticket_id: Mapped[int] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_try_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    dead_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(500), nullable=True)

@@ -14,6 +14,7 @@ def create_app(runtime: Runtime, *, testing: bool = False) -> Flask:
     """Build the Flask app around an already wired runtime (no globals)."""
     from queue_server.web import (
         admin,
+        admin_webhooks,
         api,
         auth,
         booking,
@@ -56,6 +57,7 @@ def create_app(runtime: Runtime, *, testing: bool = False) -> Flask:
     app.register_blueprint(auth.blueprint)
     app.register_blueprint(dashboard.blueprint)
     app.register_blueprint(admin.blueprint)
+    app.register_blueprint(admin_webhooks.blueprint)
     app.register_blueprint(reports.blueprint)
     app.register_blueprint(stats_api.blueprint)
     app.register_blueprint(staffing.blueprint)

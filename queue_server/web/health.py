@@ -10,6 +10,7 @@ from queue_server.domain.ticket_status import EventKind
 from queue_server.queue_views import waiting_counts
 from queue_server.storage.tables import Service, Ticket, TicketEvent
 from queue_server.web.context import runtime
+from queue_server.webhook_delivery import endpoint_statuses
 
 blueprint = Blueprint("health", __name__)
 
@@ -110,4 +111,25 @@ def metrics():
         family("motcua_mqtt_dropped_total", "counter",
                "Malformed or failing MQTT messages dropped.")
         lines.append(f"motcua_mqtt_dropped_total {rt.bridge.dropped}")
+    _webhook_metrics(rt, family, lines)
     return Response("\n".join(lines) + "\n", mimetype="text/plain; version=0.0.4")
+
+
+def _webhook_metrics(rt, family, lines: list[str]) -> None:
+    """The event feed per receiver: how far behind, how many waiting, how many dead."""
+    statuses = endpoint_statuses(rt.hall)
+    for name, kind, text_, value in (
+        ("motcua_webhook_lag_seconds", "gauge",
+         "Age of the oldest event not yet delivered to a webhook receiver.", "lag_s"),
+        ("motcua_webhook_pending", "gauge", "Events waiting for a webhook receiver.", "pending"),
+        ("motcua_webhook_dead_letters", "gauge",
+         "Events a webhook receiver kept refusing, waiting for a retry in /admin.", "dead"),
+        ("motcua_webhook_failures", "gauge",
+         "Failed delivery rounds in a row of a webhook receiver.", "failures"),
+    ):
+        family(name, kind, text_)
+        for status in statuses:
+            label = f'endpoint="{status.id}",url="{_label(status.url)}"'
+            number = getattr(status, value)
+            lines.append(f"{name}{{{label}}} {number:.3f}" if isinstance(number, float)
+                         else f"{name}{{{label}}} {number}")
