@@ -1,8 +1,8 @@
 """Simulated citizens who book ahead: a slot through the public booking API, then
 check-in at a kiosk, as a citizen with a booking slip does.
 
-The citizen books the field's first open slot of the hall's day (the slot that
-begins next on the server's clock: the "arrival-time slot"), with a made-up name
+The citizen books the field's first open slot of the hall's day if it begins within
+``ARRIVAL_SLOT_S`` (the slot of the arrival time: check-in is open for it), with a made-up name
 and phone number, then hands the code to a kiosk client (``kiosk.server_client``
 or a whole ``kiosk.station.KioskStation``, which also prints). When no slot can be
 had (none open now, full, the field takes none, a booking limit), the citizen takes
@@ -25,6 +25,8 @@ import requests
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+#: a slot beginning later than this after the arrival is not the arrival's slot
+ARRIVAL_SLOT_S = 15 * 60
 
 
 @dataclass
@@ -111,9 +113,11 @@ class BookingCitizens:
 
     def book(self, field_code: str) -> str:
         """Book the field's next open slot of today; the booking's code."""
-        today = datetime.now(ZoneInfo(self.timezone())).date().isoformat()
+        now = datetime.now(ZoneInfo(self.timezone()))
         slots = [s for s in self._get("/appointments/slots", service=field_code,
-                                      day=today)["slots"] if s["free"] > 0]
+                                      day=now.date().isoformat())["slots"]
+                 if s["free"] > 0
+                 and (datetime.fromisoformat(s["start"]) - now).total_seconds() <= ARRIVAL_SLOT_S]
         if not slots:
             raise BookingFailed("no_slot")
         name, phone = self._made_up()

@@ -39,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
         help="citizens arriving per minute of demo time (default 40)",
     )
     demo.add_argument(
+        "--booking-share",
+        type=float,
+        default=0.15,
+        help="share of citizens who book a slot ahead and check in at the kiosk (default 0.15)",
+    )
+    demo.add_argument(
         "--duration",
         type=float,
         default=0.0,
@@ -181,10 +187,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from simulator.demo import run_demo
 
+        if not 0 <= args.booking_share <= 1:
+            print("simulator: --booking-share must be a number 0..1", file=sys.stderr)
+            return 2
         return run_demo(
             args.workdir,
             speed=args.speed,
             arrivals_per_min=args.arrivals_per_min,
+            booking_share=args.booking_share,
             duration=args.duration,
             http_port=args.port,
             windowed=args.windowed,
