@@ -131,6 +131,19 @@ def _add_offline_commands(sub) -> None:
         action="store_true",
         help="simulate the day with the resulting staffing",
     )
+    what_if.add_argument(
+        "--appointment-share",
+        type=float,
+        default=None,
+        help="share of the arrivals who booked (0..1): adds what keeping counters for "
+        "appointments does to each hour",
+    )
+    what_if.add_argument(
+        "--reserve-counters",
+        type=int,
+        default=1,
+        help="counters kept for appointments, with --appointment-share (default 1)",
+    )
     what_if.add_argument("--runs", type=int, default=300, help="simulated days (default 300)")
     what_if.add_argument("--seed", type=int, default=1)
 
