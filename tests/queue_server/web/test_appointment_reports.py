@@ -11,8 +11,10 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from openpyxl import load_workbook
 
+from tests.queue_server.web.conftest import build_hall, close_hall
 from tests.queue_server.web.test_appointment_check_in import book, check_in
 
 DAY = "from=2025-03-03&to=2025-03-03"
@@ -50,7 +52,16 @@ def _day_of_appointments(hall) -> dict[str, str]:
     return codes
 
 
-def test_summary_adds_appointment_figures_and_keeps_its_fields(hall):
+@pytest.fixture
+def any_hall(tmp_path, database_url):
+    """The in-process hall on SQLite and on PostgreSQL."""
+    h = build_hall(tmp_path, database_url=database_url)
+    yield h
+    close_hall(h)
+
+
+def test_summary_adds_appointment_figures_and_keeps_its_fields(any_hall):
+    hall = any_hall
     _day_of_appointments(hall)
     body = hall.login("manager").get(f"/api/v1/stats/summary?{DAY}").get_json()
     assert set(body) == {
