@@ -59,6 +59,8 @@ def test_turning_appointments_on_for_a_field_opens_its_slots(hall):
         "service": "C", "start": slots[0]["start"], "name": "Lê Văn An",
         "phone": "0912345678"})
     assert booked.status_code == 201
+    listed = admin.get("/admin/fields").get_data(as_text=True)
+    assert "Q: khung 30 phút, 3 chỗ" in listed and "H: khung 15 phút, 2 chỗ" in listed
     # the form shows what is stored
     page = admin.get("/admin/fields/C").get_data(as_text=True)
     assert 'value="08:00-10:00"' in page and 'value="0.3"' in page and 'value="Q"' in page
