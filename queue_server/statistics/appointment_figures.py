@@ -27,7 +27,7 @@ from queue_server.domain.booking_status import BookingStatus
 from queue_server.domain.check_in_window import missed
 from queue_server.statistics.figures import percentile_of_counts
 from queue_server.statistics.report_filter import ReportFilter
-from queue_server.statistics.ticket_scan import _EXPRESSIONS, _statement
+from queue_server.statistics.ticket_scan import statement, wait_seconds_sql
 from queue_server.storage.tables import Appointment, Ticket
 
 #: booking outcomes counted in a report (``upcoming``: booked, check-in still open)
@@ -105,8 +105,7 @@ class AppointmentScope:
 
 def _bookings(session: Session, scope: AppointmentScope, flt: ReportFilter) -> Iterable[tuple]:
     query = (
-        select(Appointment.service_id, Appointment.start, Appointment.status,
-               Ticket.counter_id, Ticket.service_day, Ticket.issued_at, Ticket.called_at)
+        select(Appointment.service_id, Appointment.start, Appointment.status, Ticket.counter_id)
         .outerjoin(Ticket, Ticket.id == Appointment.ticket_id)
         .where(Appointment.site_id == scope.site_id, Appointment.start >= scope.start,
                Appointment.start < scope.end)
@@ -138,7 +137,7 @@ def _appointment_tickets(session: Session, scope: AppointmentScope,
 
 
 def _walk_in_sql(dialect: str, where: str) -> str:
-    wait = _EXPRESSIONS["postgresql" if dialect == "postgresql" else "sqlite"][0]
+    wait = wait_seconds_sql(dialect)
     return f"""
 SELECT t.service_id, t.counter_id, t.service_day, {wait} AS seconds, COUNT(*)
 FROM tickets t WHERE {where} AND t.appointment_start IS NULL AND t.called_at IS NOT NULL
@@ -175,7 +174,7 @@ def count_appointments(
             found.append(groups.by_counter.setdefault(cid, AppointmentTally()))
         return found
 
-    for sid, start, status, cid, _day, _issued, _called in _bookings(session, scope, flt):
+    for sid, start, status, cid in _bookings(session, scope, flt):
         if status == BookingStatus.BOOKED:
             outcome = "no_show" if missed(start, scope.now, scope.check_in_after) else "upcoming"
         else:
@@ -198,9 +197,9 @@ def count_appointments(
             tally.walk_ins_counted = False
         return groups
     clause, params = where
-    statement = _statement(_walk_in_sql(reader.dialect.name, clause))
+    walk_ins = statement(_walk_in_sql(reader.dialect.name, clause))
     with reader.connect() as conn:
-        for sid, cid, day, seconds, count in conn.execute(statement, params):
+        for sid, cid, day, seconds, count in conn.execute(walk_ins, params):
             if isinstance(day, str):
                 day = date.fromisoformat(day)
             for tally in targets(sid, cid, day):
