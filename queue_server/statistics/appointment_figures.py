@@ -7,10 +7,11 @@ Punctuality is call time − booked time of checked-in appointments that were ca
 (negative: called before the slot began). Waits are issue → first call for both kinds
 of ticket, so an appointment's wait starts at its check-in.
 
-Bookings are few (a slot holds a handful): they are read row by row. Walk-in waits
-are counted as whole-second histograms by the database, and only when the period has
-appointment tickets at all; without any, every ticket is a walk-in and the report's
-own wait figures are the walk-in figures.
+Bookings are few (a slot holds a handful): they and their tickets are read row by row,
+through the bookings' index. The walk-ins' waits are the report's own waits with the
+appointment tickets' taken out (``walk_in_waits``): the report's sums and histograms
+(exact for days counted live, buckets for stored days) minus the appointment tickets'
+exact waits, so a year's report scans no more tickets than before.
 """
 
 from __future__ import annotations
@@ -20,14 +21,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, and_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from queue_server.domain.booking_status import BookingStatus
 from queue_server.domain.check_in_window import missed
-from queue_server.statistics.figures import percentile_of_counts
+from queue_server.statistics.figures import Tally, percentile_of_counts
 from queue_server.statistics.report_filter import ReportFilter
-from queue_server.statistics.ticket_scan import statement, wait_seconds_sql
 from queue_server.storage.tables import Appointment, Ticket
 
 #: booking outcomes counted in a report (``upcoming``: booked, check-in still open)
@@ -60,14 +60,11 @@ class AppointmentTally:
     outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     punctuality: dict[int, int] = field(default_factory=dict)
     appointment_wait: dict[int, int] = field(default_factory=dict)
-    walk_in_wait: dict[int, int] = field(default_factory=dict)
-    #: False: walk-in waits were not counted (no appointment tickets: the report's own
-    #: waits are the walk-ins' waits)
-    walk_ins_counted: bool = True
 
-    def figures(self, bookings: bool = True, all_waits: dict | None = None) -> dict:
-        """The group's figures; ``all_waits`` (the report's ``wait_s`` of the same group)
-        stands for the walk-ins' waits when they were not counted separately."""
+    def figures(self, everyone: Tally | None, bookings: bool = True,
+                percentiles: bool = True) -> dict:
+        """The group's figures; ``everyone`` is the report's tally of the same group (all
+        its tickets), whose waits less the appointment tickets' are the walk-ins'."""
         out = self.outcomes
         decided = out["checked_in"] + out["no_show"]
         body: dict = {}
@@ -79,11 +76,41 @@ class AppointmentTally:
         body["punctuality_s"] = {"mean": _mean(self.punctuality),
                                  "p90": _p(self.punctuality, 90)}
         body["appointment_wait_s"] = _wait(self.appointment_wait)
-        if self.walk_ins_counted or all_waits is None:
-            body["walk_in_wait_s"] = _wait(self.walk_in_wait)
-        else:
-            body["walk_in_wait_s"] = {key: all_waits.get(key) for key in ("mean", "median", "p90")}
+        body["walk_in_wait_s"] = walk_in_waits(everyone, self.appointment_wait, percentiles)
         return body
+
+
+def walk_in_waits(everyone: Tally | None, appointment_wait: dict[int, int],
+                  percentiles: bool = True) -> dict:
+    """Mean, median and p90 wait of a group's walk-ins: all its tickets less the
+    appointment tickets (``appointment_wait``, exact whole seconds)."""
+    none = {"mean": None, "median": None, "p90": None}
+    if everyone is None:
+        return none
+    called = int(everyone["called"]) - sum(appointment_wait.values())
+    total = everyone["wait_sum"] - sum(k * c for k, c in appointment_wait.items())
+    if called <= 0:
+        return none
+    out = {"mean": round(total / called, 1), "median": None, "p90": None}
+    if not percentiles:
+        return out
+    less = {k: -c for k, c in appointment_wait.items()}
+    buckets = everyone.wait_buckets
+    if buckets is None or not any(buckets.counts):
+        exact = dict(everyone.wait_hist)
+        for k, c in less.items():
+            exact[k] = exact.get(k, 0) + c
+        out["median"], out["p90"] = _p(exact, 50), _p(exact, 90)
+        return out
+    merged = buckets.copy()
+    merged.add_exact(everyone.wait_hist)
+    merged.add_exact(less)
+    if merged.top in appointment_wait:  # the longest wait was an appointment's
+        merged.top = None
+    for key, p in (("median", 50), ("p90", 90)):
+        value = merged.percentile(p)
+        out[key] = None if value is None else round(value, 1)
+    return out
 
 
 def _wait(hist: dict[int, int]) -> dict:
@@ -121,12 +148,22 @@ def _bookings(session: Session, scope: AppointmentScope, flt: ReportFilter) -> I
 
 def _appointment_tickets(session: Session, scope: AppointmentScope,
                          flt: ReportFilter) -> Iterable[tuple]:
-    """Appointment tickets issued in the period: (field, counter, day, issued, called, start)."""
-    query = select(Ticket.service_id, Ticket.counter_id, Ticket.service_day, Ticket.issued_at,
-                   Ticket.called_at, Ticket.appointment_start).where(
-        and_(Ticket.site_id == scope.site_id, Ticket.issued_at >= scope.start,
-             Ticket.issued_at < scope.end, Ticket.status != "cancelled",
-             Ticket.appointment_start.is_not(None)))
+    """Appointment tickets issued in the period: (field, counter, day, issued, called, start).
+
+    Found through their bookings (a checked-in booking's slot lies within a day of its
+    ticket's issue), so only the bookings' index is read, never every ticket.
+    """
+    margin = timedelta(days=1)
+    query = (
+        select(Ticket.service_id, Ticket.counter_id, Ticket.service_day, Ticket.issued_at,
+               Ticket.called_at, Ticket.appointment_start)
+        .join(Appointment, Appointment.ticket_id == Ticket.id)
+        .where(Appointment.status == BookingStatus.CHECKED_IN,
+               Appointment.start >= scope.start - margin, Appointment.start < scope.end + margin,
+               Ticket.site_id == scope.site_id, Ticket.issued_at >= scope.start,
+               Ticket.issued_at < scope.end, Ticket.status != "cancelled",
+               Ticket.appointment_start.is_not(None))
+    )
     if scope.service_id is not None:
         query = query.where(Ticket.service_id == scope.service_id)
     if scope.counter_id is not None:
@@ -134,14 +171,6 @@ def _appointment_tickets(session: Session, scope: AppointmentScope,
     if flt.officer is not None:
         query = query.where(Ticket.officer_id == flt.officer)
     return session.execute(query)
-
-
-def _walk_in_sql(dialect: str, where: str) -> str:
-    wait = wait_seconds_sql(dialect)
-    return f"""
-SELECT t.service_id, t.counter_id, t.service_day, {wait} AS seconds, COUNT(*)
-FROM tickets t WHERE {where} AND t.appointment_start IS NULL AND t.called_at IS NOT NULL
-GROUP BY t.service_id, t.counter_id, t.service_day, seconds"""
 
 
 @dataclass
@@ -154,17 +183,12 @@ class AppointmentGroups:
 
 def count_appointments(
     session: Session,
-    reader: Engine,
     scope: AppointmentScope,
     flt: ReportFilter,
-    where: tuple[str, dict],
     local_day,
 ) -> AppointmentGroups:
-    """Group the period's bookings and tickets by field, counter and local day.
-
-    ``where`` is the report's ticket WHERE clause and values; ``local_day`` turns an
-    aware instant into the site's local date.
-    """
+    """Group the period's bookings and appointment tickets by field, counter and local
+    day; ``local_day`` turns an aware instant into the site's local date."""
     groups = AppointmentGroups(AppointmentTally(), {}, {}, {})
 
     def targets(sid, cid, day) -> list[AppointmentTally]:
@@ -183,27 +207,13 @@ def count_appointments(
             tally.outcomes["booked"] += 1
             tally.outcomes[outcome] += 1
 
-    any_appointment_ticket = False
     for sid, cid, day, issued, called, start in _appointment_tickets(session, scope, flt):
-        any_appointment_ticket = True
+        if isinstance(day, str):
+            day = date.fromisoformat(day)
         for tally in targets(sid, cid, day):
             if called is not None:
                 _add(tally.appointment_wait, _seconds(issued, called))
                 _add(tally.punctuality, _seconds(start, called))
-
-    if not any_appointment_ticket:
-        for tally in [groups.total, *groups.by_service.values(), *groups.by_counter.values(),
-                      *groups.by_day.values()]:
-            tally.walk_ins_counted = False
-        return groups
-    clause, params = where
-    walk_ins = statement(_walk_in_sql(reader.dialect.name, clause))
-    with reader.connect() as conn:
-        for sid, cid, day, seconds, count in conn.execute(walk_ins, params):
-            if isinstance(day, str):
-                day = date.fromisoformat(day)
-            for tally in targets(sid, cid, day):
-                _add(tally.walk_in_wait, int(seconds), int(count))
     return groups
 
 
@@ -211,39 +221,33 @@ def appointment_section(
     groups: AppointmentGroups,
     services: dict,
     counters: dict[int, str],
-    summary: dict,
-    by_day: list[dict],
+    tallies: dict,
     counter_order,
 ) -> dict:
     """The ``appointments`` part of the summary: totals, then by field, counter and day.
 
-    ``summary`` and ``by_day`` are the report's own rows (for the walk-in waits of a
-    period without appointment tickets).
+    ``tallies`` are the report's own (``Report.tallies``), for the walk-ins' waits.
     """
-    waits_of_service = {r["service"]: r["wait_s"] for r in summary["by_service"]}
-    waits_of_counter = {r["counter"]: r["wait_s"] for r in summary["by_counter"]}
-    waits_of_day = {r["day"]: r["wait_s"] for r in by_day}
     order = {sid: i for i, sid in enumerate(services)}
-    section = groups.total.figures(all_waits=summary["wait_s"])
+    section = groups.total.figures(tallies.get("total"))
     section["by_service"] = []
     for sid in sorted(groups.by_service, key=lambda s: order.get(s, len(order))):
         svc = services.get(sid)
-        code = svc.code if svc is not None else None
         section["by_service"].append({
-            "service": code,
+            "service": svc.code if svc is not None else None,
             "name_vi": svc.name_vi if svc is not None else "",
             "name_en": svc.name_en if svc is not None else "",
-            **groups.by_service[sid].figures(all_waits=waits_of_service.get(code)),
+            **groups.by_service[sid].figures(tallies.get("service", {}).get(sid)),
         })
     section["by_counter"] = [
         {"counter": counters.get(cid),
-         **groups.by_counter[cid].figures(
-             bookings=False, all_waits=waits_of_counter.get(counters.get(cid)))}
+         **groups.by_counter[cid].figures(tallies.get("counter", {}).get(cid), bookings=False)}
         for cid in sorted(groups.by_counter, key=lambda c: counter_order(counters.get(c, "")))
     ]
     section["by_day"] = [
         {"day": day.isoformat(),
-         **groups.by_day[day].figures(all_waits=waits_of_day.get(day.isoformat()))}
+         # the report's days carry sums only (no histograms): walk-in means by day
+         **groups.by_day[day].figures(tallies.get("day", {}).get(day), percentiles=False)}
         for day in sorted(groups.by_day)
     ]
     return section

@@ -134,6 +134,8 @@ class Report:
     busiest_hours: list[int] = field(default_factory=list)
     #: bookings, check-ins, no-shows, punctuality and waits (``appointment_figures``)
     appointments: dict = field(default_factory=dict)
+    #: the tallies behind the figures: "total", and by "service", "counter", "day" id
+    tallies: dict = field(default_factory=dict, repr=False)
 
 
 def reading_engine(engine: Engine) -> Engine:
@@ -229,12 +231,10 @@ def build_report(
         timedelta(minutes=site.check_in_after_min), scope.service_id, scope.counter_id,
     )
     counted_bookings = count_appointments(
-        session, reader, booking_scope, flt, (where, params),
-        lambda moment: moment.astimezone(scope.timezone).date(),
+        session, booking_scope, flt, lambda moment: moment.astimezone(scope.timezone).date()
     )
     report.appointments = appointment_section(
-        counted_bookings, scope.services, scope.counters, report.summary, report.by_day,
-        _number_key,
+        counted_bookings, scope.services, scope.counters, report.tallies, _number_key
     )
     report.summary["appointments"] = report.appointments
     return report
@@ -303,6 +303,8 @@ def _assemble(
         ],
         heat_map=heat_map(arrivals),
         busiest_hours=busiest_hours(issued_by_hour),
+        tallies={"total": total, "service": per_service, "counter": per_counter,
+                 "day": per_day},
     )
 
 

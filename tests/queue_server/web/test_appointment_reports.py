@@ -170,3 +170,29 @@ def test_bookings_export_has_one_row_per_booking_and_no_personal_data(hall):
     assert sheet.max_row == 6
     assert client.get("/reports/bookings.csv?from=bad").status_code == 400
     assert hall.login("officer").get(f"/reports/bookings.csv?{DAY}").status_code in (302, 403)
+
+
+def test_a_stored_day_gives_the_same_appointment_figures(any_hall):
+    """Once the day is over its figures come from the daily roll-up: the walk-ins' waits
+    are the stored histograms less the appointment tickets (within the buckets' bound)."""
+    hall = any_hall
+    _day_of_appointments(hall)
+    client = hall.login("manager")
+    live = client.get(f"/api/v1/stats/summary?{DAY}").get_json()["appointments"]
+    hall.clock.advance(days=1)
+    stored = hall.login("manager").get(f"/api/v1/stats/summary?{DAY}").get_json()
+    ap = stored["appointments"]
+    from sqlalchemy import select
+
+    from queue_server.storage.tables import DailyRollupDay
+
+    with hall.runtime.hall.read() as db:
+        assert [d.isoformat() for d in db.scalars(select(DailyRollupDay.day))] == ["2025-03-03"]
+    assert {k: ap[k] for k in ("booked", "checked_in", "no_show", "cancelled")} == {
+        k: live[k] for k in ("booked", "checked_in", "no_show", "cancelled")}
+    assert ap["punctuality_s"] == live["punctuality_s"]
+    assert ap["appointment_wait_s"] == live["appointment_wait_s"]
+    assert ap["walk_in_wait_s"]["mean"] == live["walk_in_wait_s"]["mean"] == 480.0
+    for key in ("median", "p90"):
+        assert abs(ap["walk_in_wait_s"][key] - live["walk_in_wait_s"][key]) <= 4
+    assert ap["by_day"][0]["walk_in_wait_s"] == {"mean": 480.0, "median": None, "p90": None}
