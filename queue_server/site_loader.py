@@ -35,7 +35,7 @@ def _assign(obj: object, **values: object) -> bool:
     return changed
 
 
-def _appointment_columns(rules: AppointmentRules | None) -> dict[str, object]:
+def appointment_columns(rules: AppointmentRules | None) -> dict[str, object]:
     """A field's appointment rules as its ``services`` columns (all None: none)."""
     if rules is None:
         return dict(
@@ -94,7 +94,7 @@ def load_site(session: Session, spec: SiteSpec) -> LoadReport:
             weekdays=",".join(str(d) for d in sorted(svc.hours.weekdays)),
             active=True,
             position=position,
-            **_appointment_columns(svc.appointments),
+            **appointment_columns(svc.appointments),
         )
         row = services.get(svc.code)
         if row is None:

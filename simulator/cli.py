@@ -39,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
         help="citizens arriving per minute of demo time (default 40)",
     )
     demo.add_argument(
+        "--booking-share",
+        type=float,
+        default=0.15,
+        help="share of citizens who book a slot ahead and check in at the kiosk (default 0.15)",
+    )
+    demo.add_argument(
         "--duration",
         type=float,
         default=0.0,
@@ -125,6 +131,19 @@ def _add_offline_commands(sub) -> None:
         action="store_true",
         help="simulate the day with the resulting staffing",
     )
+    what_if.add_argument(
+        "--appointment-share",
+        type=float,
+        default=None,
+        help="share of the arrivals who booked (0..1): adds what keeping counters for "
+        "appointments does to each hour",
+    )
+    what_if.add_argument(
+        "--reserve-counters",
+        type=int,
+        default=1,
+        help="counters kept for appointments, with --appointment-share (default 1)",
+    )
     what_if.add_argument("--runs", type=int, default=300, help="simulated days (default 300)")
     what_if.add_argument("--seed", type=int, default=1)
 
@@ -181,10 +200,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from simulator.demo import run_demo
 
+        if not 0 <= args.booking_share <= 1:
+            print("simulator: --booking-share must be a number 0..1", file=sys.stderr)
+            return 2
         return run_demo(
             args.workdir,
             speed=args.speed,
             arrivals_per_min=args.arrivals_per_min,
+            booking_share=args.booking_share,
             duration=args.duration,
             http_port=args.port,
             windowed=args.windowed,

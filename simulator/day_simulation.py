@@ -55,6 +55,8 @@ class SimTicket:
     done_at: float | None = None
     counter: str | None = None
     status: str = "waiting"
+    #: booked ahead (``HallProfile.booking_share``): a live drive books and checks in
+    booked: bool = False
 
     @property
     def wait_s(self) -> float | None:
@@ -208,6 +210,8 @@ class DaySimulation:
         priority = self.rng.random() < self.profile.priority_share
         no_show = self.rng.random() < self.profile.no_show_share
         ticket = SimTicket(ticket_id, code, priority, self.now, no_show, self._samplers[code]())
+        if self.profile.booking_share:  # drawn only then: days without bookings stay the same
+            ticket.booked = self.rng.random() < self.profile.booking_share
         desk_ticket = DeskTicket(
             id=ticket_id,
             number=f"{code}{ticket_id:03d}",

@@ -2,7 +2,11 @@
 
 Starts a private broker, the queue server with the sample Vietnamese site, a display
 board (a window, or PNG screenshots when there is no screen), a kiosk printing to a
-file, six counters on mock GPIO pins, and simulated citizens and officers.
+file, six counters on mock GPIO pins, and simulated citizens and officers. Some
+citizens have booked ahead: they book a slot through the booking API and check in at
+the kiosk, whose appointment ticket prints like any other. The sample site's fields
+keep their appointment rules, except that field A takes appointments all day, every
+day, in 5-minute slots, so the demo books at any hour.
 """
 
 from __future__ import annotations
@@ -15,9 +19,23 @@ import threading
 import time
 from pathlib import Path
 
+from simulator.booking_citizen import BookingCitizens, BookingTally
 from simulator.call_watch import CallWatch
 from simulator.hall_people import Citizens, HallTally, Officer
-from simulator.hall_stack import HallStack
+from simulator.hall_stack import EXAMPLE_SITE, HallStack
+
+#: field A's appointments in the demo: every 5 minutes, all day, every day
+DEMO_APPOINTMENTS = (
+    'appointments = { slot_min = 5, per_slot = 4, days_ahead = 7, prefix = "H", '
+    'hours = ["00:00-24:00"], weekdays = [1, 2, 3, 4, 5, 6, 7], max_share = 0.5 }'
+)
+
+
+def demo_site_text() -> str:
+    """The sample site with field A's appointments open at any hour."""
+    text = EXAMPLE_SITE.read_text(encoding="utf-8")
+    start = text.index("appointments = {", text.index('code = "A"'))
+    return text[:start] + DEMO_APPOINTMENTS + text[text.index("\n", start):]
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +46,7 @@ def run_demo(
     speed: float,
     arrivals_per_min: float,
     duration: float,
+    booking_share: float = 0.15,
     http_port: int,
     windowed: bool | None,
 ) -> int:
@@ -45,7 +64,9 @@ def run_demo(
     if windowed is None:
         windowed = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
-    stack = HallStack(workdir, http_port=http_port)
+    site_file = workdir / "site.toml"
+    site_file.write_text(demo_site_text(), encoding="utf-8")
+    stack = HallStack(workdir, site_file=site_file, http_port=http_port)
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *a: stop.set())
     signal.signal(signal.SIGTERM, lambda *a: stop.set())
@@ -53,6 +74,7 @@ def run_demo(
     stations: list = []
     watch = None
     tally = HallTally()
+    bookings = BookingTally()
     started = time.monotonic()
     try:
         print("Đang khởi động sảnh mô phỏng / starting the simulated hall …", flush=True)
@@ -102,7 +124,9 @@ def run_demo(
 
         watch = CallWatch(stack.mqtt_url, stack.site, press_time)
         watch.start()
-        citizens = Citizens(kiosk, tally, arrivals_per_min)
+        bookers = BookingCitizens(stack.server_url, kiosk.check_in, tally=bookings)
+        citizens = Citizens(kiosk, tally, arrivals_per_min, bookers=bookers,
+                            booking_share=booking_share)
         people = [citizens, *officers.values()]
         for p in people:
             p.start()
@@ -115,7 +139,7 @@ def run_demo(
                 _save_png(kiosk.last_image, ticket_png)
             if elapsed - last_report >= 5:
                 last_report = elapsed
-                _print_status(tally, watch, elapsed)
+                _print_status(tally, watch, elapsed, bookings=bookings)
             if duration and elapsed >= duration:
                 break
         return 0
@@ -138,7 +162,7 @@ def run_demo(
                 log.exception("closing %s", s)
         stack.stop()
         elapsed = time.monotonic() - started
-        _print_status(tally, watch, elapsed, final=True)
+        _print_status(tally, watch, elapsed, final=True, bookings=bookings)
         print(f"Logs and files: {workdir}", flush=True)
 
 
@@ -173,7 +197,11 @@ def _print_banner(
 
 
 def _print_status(
-    tally: HallTally, watch: CallWatch | None, elapsed: float, final: bool = False
+    tally: HallTally,
+    watch: CallWatch | None,
+    elapsed: float,
+    final: bool = False,
+    bookings: BookingTally | None = None,
 ) -> None:
     rate = tally.issued / elapsed if elapsed > 0 else 0.0
     calls = watch.calls if watch else 0
@@ -183,6 +211,7 @@ def _print_status(
     prefix = "Tổng kết / summary" if final else f"[{elapsed:5.0f} s]"
     print(
         f"{prefix}: {tally.issued} phiếu/tickets ({rate:.2f}/s), {calls} lượt gọi/calls, "
-        f"{refused} từ chối/refused; {delay_text}",
+        f"{refused} từ chối/refused; {delay_text}"
+        + (f"; {bookings.line()}" if bookings is not None else ""),
         flush=True,
     )

@@ -46,10 +46,22 @@ class HallTally:
 
 
 class Citizens(threading.Thread):
-    """Arrivals at ``per_minute`` on average; ``priority_share`` of them are priority."""
+    """Arrivals at ``per_minute`` on average; ``priority_share`` of them are priority.
+
+    With ``bookers`` (``simulator.booking_citizen.BookingCitizens``), ``booking_share``
+    of them have booked a slot of a field that takes appointments and check in at the
+    kiosk instead; one who cannot book takes a walk-in ticket.
+    """
 
     def __init__(
-        self, kiosk, tally: HallTally, per_minute: float, priority_share: float = 0.1, seed: int = 1
+        self,
+        kiosk,
+        tally: HallTally,
+        per_minute: float,
+        priority_share: float = 0.1,
+        seed: int = 1,
+        bookers=None,
+        booking_share: float = 0.0,
     ) -> None:
         super().__init__(name="citizens", daemon=True)
         self.kiosk = kiosk
@@ -58,21 +70,39 @@ class Citizens(threading.Thread):
         self.priority_share = priority_share
         self.rng = random.Random(seed)
         self.stop_event = threading.Event()
+        self.bookers = bookers
+        self.booking_share = booking_share
         self._open: list[str] = []
+        self._booking_fields: list[str] = []
         self._open_checked = 0.0
 
     def open_services(self) -> list[str]:
         if time.monotonic() - self._open_checked > 10 or not self._open:
             try:
-                self._open = [s["code"] for s in self.kiosk.services() if s.get("open")]
+                listed = self.kiosk.services()
+                self._open = [s["code"] for s in listed if s.get("open")]
+                self._booking_fields = [s["code"] for s in listed if s.get("appointments")]
             except Exception as exc:  # the server restarting: try again shortly
                 log.warning("could not list services: %s", exc)
             self._open_checked = time.monotonic()
         return self._open
 
+    def _booked_visit(self) -> bool:
+        """A citizen with a booking checks in at the kiosk; False: take a walk-in ticket."""
+        if not self._booking_fields:
+            return False
+        ticket = self.bookers.visit(self.rng.choice(self._booking_fields))
+        if ticket is None:
+            return False
+        self.tally.add("issued")
+        return True
+
     def run(self) -> None:
         while not self.stop_event.wait(self.rng.expovariate(self.rate)):
             services = self.open_services()
+            booking = self.bookers is not None and self.rng.random() < self.booking_share
+            if booking and self._booked_visit():
+                continue
             if not services:
                 continue
             service = self.rng.choice(services)

@@ -58,6 +58,9 @@ class HallProfile:
     priority_share: float = 0.08
     priority_mode: str = "strict"
     max_priority_in_row: int = 3
+    #: share of citizens who book ahead (a slot through the booking API, then check-in
+    #: at the kiosk) instead of taking a walk-in ticket
+    booking_share: float = 0.0
 
     def field(self, code: str) -> FieldProfile:
         for f in self.fields:
@@ -173,6 +176,7 @@ def profile_from_dict(data: dict[str, Any]) -> HallProfile:
         priority_share=_number(hall, "priority_share", "hall.", 0.08, 0, 1),
         priority_mode=mode,
         max_priority_in_row=int(_number(hall, "max_priority_in_row", "hall.", 3, 0, 100)),
+        booking_share=_number(hall, "booking_share", "hall.", 0, 0, 1),
     )
 
 

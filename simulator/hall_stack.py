@@ -116,6 +116,9 @@ class HallStack:
             f'mqtt_url = "{self.mqtt_url}"\n'
             f"port = {self.http_port}\n"
             f'public_url = "{self.server_url}"\n'
+            # simulated citizens all book from this machine, with made-up phone numbers
+            "booking_limit_per_phone = 0\n"
+            "booking_limit_per_address = 0\n"
         )
         return path
 

@@ -7,6 +7,12 @@ as a call station does, each answered on the counter's ``state`` topic. Who gets
 called is decided by the real server; the day's plan only says when citizens come,
 which field, whether they are priority or absent, and how long each service takes.
 
+Citizens who booked ahead (``SimTicket.booked``) book the slot that begins next
+through the public booking API and check in through the kiosk's own client
+(``kiosk.server_client``), as a citizen with a booking slip at a kiosk does; the
+server calls their appointment tickets once the slot has begun (in real time, also
+when the drive runs faster). One who cannot book takes a walk-in ticket.
+
 One scheduler thread runs every decision, so the officers' logic has no races; HTTP
 requests go to a small pool and MQTT answers are handed back to the scheduler.
 """
@@ -29,6 +35,7 @@ import requests
 from protocol import Call, Command, CounterState, ProtocolError, Topics, decode, encode
 from protocol.broker_url import BrokerUrl
 from protocol.mqtt_link import make_client, start
+from simulator.booking_citizen import BookingCitizens, BookingTally
 from simulator.day_simulation import DayResult, SimTicket
 from simulator.hall_profile import CounterProfile, HallProfile
 
@@ -59,6 +66,8 @@ class LiveReport:
     called_numbers: list[str] = field(default_factory=list)
     wall_s: float = 0.0
     finished: bool = False
+    #: citizens who booked ahead: booked, checked in, and who took a walk-in instead
+    bookings: BookingTally = field(default_factory=BookingTally)
 
     @property
     def lost(self) -> int:
@@ -120,6 +129,9 @@ class LiveHall:
         self._outstanding = 0
         self._seen_calls: set[str] = set()
         self._watch = None
+        self._bookers = BookingCitizens(
+            self.server_url, self._kiosk_check_in, tally=self.report.bookings
+        )
         starts = [a for c in self.profile.counters for a, _ in c.shifts]
         first_arrival = self.arrivals[0].issued_at if self.arrivals else 0.0
         self.day_start = min([first_arrival, *starts])
@@ -279,7 +291,22 @@ class LiveHall:
         self._outstanding += 1
         self._pool.submit(self._take_ticket, ticket)
 
+    def _kiosk_check_in(self, code: str) -> dict:
+        """Check a booking in as the kiosk does (its own HTTP client, its token)."""
+        from kiosk.server_client import ServerClient
+
+        client = getattr(self._local, "kiosk", None)
+        if client is None:
+            client = self._local.kiosk = ServerClient(self.server_url, self.token, timeout=15)
+        return client.check_in(code)
+
     def _take_ticket(self, ticket: SimTicket) -> None:
+        if ticket.booked:
+            appointment = self._bookers.visit(ticket.field)
+            if appointment is not None:
+                self._soon(lambda: self._ticket_answered(ticket, "issued",
+                                                         appointment["number"]))
+                return
         key = str(uuid.uuid4())
         body = {"service": ticket.field, "priority": ticket.priority}
         outcome: tuple[str, object] = ("lost", None)

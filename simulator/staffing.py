@@ -11,7 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from queue_server.domain.staffing_plan import HourPlan, staffing_plan  # noqa: F401
+from queue_server.domain.staffing_plan import (  # noqa: F401
+    HourPlan,
+    ReservedHour,
+    reserved_counters,
+    staffing_plan,
+)
 from simulator.hall_profile import CounterProfile, FieldProfile, HallProfile
 
 

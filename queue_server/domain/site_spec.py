@@ -207,13 +207,7 @@ def parse_site(text: str, source: str = "site.toml") -> SiteSpec:
             "priority_mode",
         )
     rules: dict[str, int] = {}
-    for key, default, high in (
-        ("max_priority_in_row", 3, 100),
-        ("no_show_grace_min", 10, 240),
-        ("check_in_before_min", 30, 240),
-        ("check_in_after_min", 15, 240),
-        ("appointment_retention_days", 90, 3650),
-    ):
+    for key, (default, high) in SITE_RULE_LIMITS.items():
         value = site.get(key, default)
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= high:
             raise fail(
@@ -234,7 +228,7 @@ def parse_site(text: str, source: str = "site.toml") -> SiteSpec:
             _service(
                 raw,
                 lambda msg, *keys, i=i: fail("services", i, msg, *keys),
-                lambda msg, i=i: fail("services", i, msg, "appointments"),
+                lambda msg, _key=None, i=i: fail("services", i, msg, "appointments"),
             )
         )
     if not services:
@@ -356,8 +350,54 @@ def _closed_days(raw: object, fail) -> tuple[date, ...]:
     return tuple(sorted(set(days)))
 
 
+#: allowed whole-number range of each ``appointments`` key
+APPOINTMENT_LIMITS = {"slot_min": (5, 240), "per_slot": (1, 500), "days_ahead": (0, 366)}
+#: the site's whole-number rules: (default, highest value); the lowest is 0
+SITE_RULE_LIMITS = {
+    "max_priority_in_row": (3, 100),
+    "no_show_grace_min": (10, 240),
+    "check_in_before_min": (30, 240),
+    "check_in_after_min": (15, 240),
+    "appointment_retention_days": (90, 3650),
+}
+
+
+class SettingError(ValueError):
+    """A bad value of one setting; ``key`` names it (``slot_min``, ``closed_days``…)."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def parse_appointments(raw: object, code: str, hours: OpeningHours) -> AppointmentRules | None:
+    """A field's appointment settings checked as in a site file; ``SettingError`` names
+    the bad key (``hours`` and ``weekdays`` problems name ``hours``)."""
+
+    def fail(message: str, key: str = "appointments") -> SettingError:
+        return SettingError(key, message)
+
+    return _appointments(raw, code, hours, fail)
+
+
+def parse_closed_days(raw: object) -> tuple[date, ...]:
+    """``closed_days`` checked as in a site file (a ``SettingError`` on a bad one)."""
+    return _closed_days(raw, lambda message: SettingError("closed_days", message))
+
+
+def check_site_rule(key: str, value: object) -> int:
+    """One of the site's whole-number rules (``SITE_RULE_LIMITS``), as in a site file."""
+    _, high = SITE_RULE_LIMITS[key]
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= high:
+        raise SettingError(key, f"site.{key} must be a whole number 0..{high}, got {value!r}")
+    return value
+
+
 def _appointments(raw: object, code: str, hours: OpeningHours, fail) -> AppointmentRules | None:
-    """The field's ``appointments`` table; its hours and weekdays default to the field's."""
+    """The field's ``appointments`` table; its hours and weekdays default to the field's.
+
+    ``fail(message, key)`` makes the error; ``key`` names the appointments key at fault.
+    """
     if raw is None:
         return None
     if not isinstance(raw, dict):
@@ -368,27 +408,28 @@ def _appointments(raw: object, code: str, hours: OpeningHours, fail) -> Appointm
         raise fail(f"service {code}: unknown appointments key {unknown[0]!r} "
                    f"(known: {', '.join(APPOINTMENT_KEYS)})")
     values: dict[str, int] = {}
-    for key, low, high in (("slot_min", 5, 240), ("per_slot", 1, 500), ("days_ahead", 0, 366)):
+    for key, (low, high) in APPOINTMENT_LIMITS.items():
         value = raw.get(key)
         if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
             raise fail(f"service {code}: appointments.{key} must be a whole number "
-                       f"{low}..{high}, got {value!r}")
+                       f"{low}..{high}, got {value!r}", key)
         values[key] = value
     prefix = raw.get("prefix")
     if not isinstance(prefix, str) or not CODE_PATTERN.match(prefix):
         raise fail(f"service {code}: appointments.prefix must be 1-4 capital letters/digits, "
-                   f"got {prefix!r}")
+                   f"got {prefix!r}", "prefix")
     share = raw.get("max_share", DEFAULT_MAX_SHARE)
     if isinstance(share, bool) or not isinstance(share, int | float) or not 0 <= share <= 1:
         raise fail(f"service {code}: appointments.max_share must be a number 0..1, "
-                   f"got {share!r}")
+                   f"got {share!r}", "max_share")
     try:
         own = OpeningHours.parse(raw.get("hours"), raw.get("weekdays"))
     except (ValueError, TypeError, AttributeError) as exc:
-        raise fail(f"service {code}: appointments: {exc}") from None
+        raise fail(f"service {code}: appointments: {exc}", "hours") from None
     slot_hours = OpeningHours(own.spans or hours.spans, own.weekdays or hours.weekdays)
     if not slot_hours.spans:
-        raise fail(f"service {code}: appointments need hours (the field has no opening hours)")
+        raise fail(f"service {code}: appointments need hours (the field has no opening hours)",
+                   "hours")
     return AppointmentRules(
         slot_min=values["slot_min"],
         per_slot=values["per_slot"],

@@ -18,6 +18,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, create_engine, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from queue_server.statistics.appointment_figures import (
+    AppointmentScope,
+    appointment_section,
+    count_appointments,
+)
 from queue_server.statistics.daily_rollup import SiteDays, days_between, refresh
 from queue_server.statistics.figures import Tally, busiest_hours, heat_map
 from queue_server.statistics.report_filter import ReportFilter, ReportFilterError
@@ -127,6 +132,10 @@ class Report:
     by_day: list[dict] = field(default_factory=list)
     heat_map: dict = field(default_factory=dict)
     busiest_hours: list[int] = field(default_factory=list)
+    #: bookings, check-ins, no-shows, punctuality and waits (``appointment_figures``)
+    appointments: dict = field(default_factory=dict)
+    #: the tallies behind the figures: "total", and by "service", "counter", "day" id
+    tallies: dict = field(default_factory=dict, repr=False)
 
 
 def reading_engine(engine: Engine) -> Engine:
@@ -171,6 +180,7 @@ def build_report(
     flt: ReportFilter,
     today: date,
     rollups: sessionmaker[Session] | None = None,
+    now: datetime | None = None,
 ) -> Report:
     """All figures for ``flt``; ``today`` is the site's local day (for waiting vs expired).
 
@@ -178,7 +188,8 @@ def build_report(
     the stored days and runs the live scans, each on its own connection, so a multi-core
     server uses its cores. With ``rollups`` (writing sessions), finished days of the range
     not stored yet are stored first (and changed ones stored again); without it they are
-    counted live, with the same figures.
+    counted live, with the same figures. ``now`` (default: the system clock) tells a
+    booking whose check-in window has closed (a no-show) from one still to come.
     """
     scope = ReportScope.resolve(session, site, flt, today)
     last_finished = min(flt.last, today - timedelta(days=1))
@@ -214,7 +225,19 @@ def build_report(
             groups.setdefault((sid, cid, oid), Tally()).add_wait(seconds, count)
         for sid, cid, oid, seconds, count in counted.service_rows:
             groups.setdefault((sid, cid, oid), Tally()).add_service(seconds, count)
-    return _assemble(flt, scope, groups, slots)
+    report = _assemble(flt, scope, groups, slots)
+    booking_scope = AppointmentScope(
+        site.id, scope.start, scope.end, now or datetime.now(UTC),
+        timedelta(minutes=site.check_in_after_min), scope.service_id, scope.counter_id,
+    )
+    counted_bookings = count_appointments(
+        session, booking_scope, flt, lambda moment: moment.astimezone(scope.timezone).date()
+    )
+    report.appointments = appointment_section(
+        counted_bookings, scope.services, scope.counters, report.tallies, _number_key
+    )
+    report.summary["appointments"] = report.appointments
+    return report
 
 
 def _assemble(
@@ -280,6 +303,8 @@ def _assemble(
         ],
         heat_map=heat_map(arrivals),
         busiest_hours=busiest_hours(issued_by_hour),
+        tallies={"total": total, "service": per_service, "counter": per_counter,
+                 "day": per_day},
     )
 
 

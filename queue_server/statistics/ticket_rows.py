@@ -30,6 +30,8 @@ COLUMNS = (
     "service_s",
     "rating",
     "estimated_wait_s",
+    # added after the fixed columns above
+    "appointment_start",
 )
 #: rows fetched from the database at a time
 BATCH = 2000
@@ -50,6 +52,8 @@ class TicketRow:
     service_s: int | None
     rating: int | None
     estimated_wait_s: int
+    #: the booked slot's start of an appointment ticket; None for a walk-in
+    appointment_start: str | None = None
 
     def values(self) -> tuple:
         return tuple(getattr(self, c) for c in COLUMNS)
@@ -90,6 +94,7 @@ def ticket_rows(
             status,
             Ticket.rating,
             Ticket.estimated_wait_s,
+            Ticket.appointment_start,
         )
         .join(Service, Service.id == Ticket.service_id)
         .outerjoin(Counter, Counter.id == Ticket.counter_id)
@@ -111,7 +116,7 @@ def ticket_rows(
         query = query.where(Ticket.officer_id == flt.officer)
     tz = scope.timezone
     for (number, service, counter, full_name, username, priority, issued, called, done,
-         state, rating, estimate) in session.execute(query):
+         state, rating, estimate, booked_start) in session.execute(query):
         yield TicketRow(
             number=number,
             service=service,
@@ -126,4 +131,5 @@ def ticket_rows(
             service_s=whole_seconds(called, done) if state == "done" else None,
             rating=rating,
             estimated_wait_s=estimate,
+            appointment_start=_local(booked_start, tz),
         )

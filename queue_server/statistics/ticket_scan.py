@@ -115,6 +115,16 @@ SELECT sid, cid, oid, seconds, COUNT(*) FROM (
 GROUP BY sid, cid, oid, seconds"""
 
 
+def wait_seconds_sql(dialect: str) -> str:
+    """The SQL of a ticket's whole-second wait (``t.issued_at`` → ``t.called_at``)."""
+    return _EXPRESSIONS["postgresql" if dialect == "postgresql" else "sqlite"][0]
+
+
+def statement(sql: str):
+    """A scan's SQL with its ``:start``, ``:end`` (and ``:today``) parameters typed."""
+    return _statement(sql)
+
+
 def _statement(sql: str):
     return text(sql).bindparams(
         bindparam("start", type_=UtcDateTime()),

@@ -23,6 +23,8 @@ from queue_server.device_setup import new_broker_password
 from queue_server.device_tokens import hash_token, new_token
 from queue_server.domain.queue_error import QueueError
 from queue_server.domain.site_spec import DeviceSpec
+from queue_server.queue_views import appointment_rules, closed_days
+from queue_server.site_loader import appointment_columns
 from queue_server.storage.tables import (
     Counter,
     CounterService,
@@ -82,9 +84,16 @@ def site():
     with runtime().hall.transaction() as db:
         row = _site(db)
         form = forms.SiteForm(obj=row)
+        if not form.is_submitted():
+            form.closed_days.data = ", ".join(d.isoformat() for d in closed_days(row))
+            form.check_in_before_min.data = str(row.check_in_before_min)
+            form.check_in_after_min.data = str(row.check_in_after_min)
         if form.validate_on_submit():
             row.name = form.name.data
             row.board_message = (form.board_message.data or "").strip()
+            row.closed_days = ",".join(d.isoformat() for d in form.closed)
+            row.check_in_before_min = form.check_in_before_min.number
+            row.check_in_after_min = form.check_in_after_min.number
             saved = True
         else:
             saved = False
@@ -118,6 +127,7 @@ def _service_values(form: forms.ServiceForm) -> dict:
         hours=",".join(form.opening_hours.as_text()),
         weekdays=",".join(str(d) for d in sorted(form.opening_hours.weekdays)),
         active=form.active.data,
+        **appointment_columns(form.appointment_rules),
     )
 
 
@@ -129,8 +139,13 @@ def _check_unique_service(db: Session, site_id: int, form, exclude_id: int | Non
     if exclude_id is None and any(s.code == form.code.data for s in others):
         form.code.errors.append(_("Another field already has this code."))
         ok = False
-    if any(s.prefix == form.prefix.data for s in others):
+    if any(form.prefix.data in (s.prefix, s.appointment_prefix) for s in others):
         form.prefix.errors.append(_("Another field already uses this prefix."))
+        ok = False
+    rules = form.appointment_rules
+    if rules is not None and any(rules.prefix in (s.prefix, s.appointment_prefix)
+                                 for s in others):
+        form.appointment_prefix.errors.append(_("Another field already uses this prefix."))
         ok = False
     return ok
 
@@ -145,6 +160,16 @@ def _prefill_service(form: forms.ServiceForm, row: Service) -> None:
     form.hours.data = ", ".join(s for s in row.hours.split(",") if s)
     form.weekdays.data = [d for d in row.weekdays.split(",") if d]
     form.active.data = row.active
+    rules = appointment_rules(row)
+    form.appointments.data = rules is not None
+    if rules is not None:
+        form.appointment_slot_min.data = str(rules.slot_min)
+        form.appointment_per_slot.data = str(rules.per_slot)
+        form.appointment_days_ahead.data = str(rules.days_ahead)
+        form.appointment_prefix.data = rules.prefix
+        form.appointment_hours.data = ", ".join(rules.hours.as_text())
+        form.appointment_weekdays.data = [str(d) for d in sorted(rules.hours.weekdays)]
+        form.appointment_max_share.data = f"{rules.max_share:g}"
 
 
 @blueprint.route("/fields/new", methods=["GET", "POST"])

@@ -102,6 +102,18 @@ def matches(pattern, message):
     return check
 
 
+def _number_or_text(text: str | None) -> object:
+    """A typed value as the site file would hold it: a whole number, a decimal, or text
+    (which the site-file rules then refuse with the field named)."""
+    text = (text or "").strip()
+    if text.isdigit():
+        return int(text)
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return text
+
+
 class SiteForm(FlaskForm):
     name = StringField(_l("Name of the centre"), validators=[max_length(200)])
     board_message = TextAreaField(
@@ -109,9 +121,44 @@ class SiteForm(FlaskForm):
         validators=[max_length(500)],
         description=_l("Shown on the hall display and on the public page. May be empty."),
     )
+    closed_days = TextAreaField(
+        _l("Closed days (no appointments)"), validators=[max_length(4000)],
+        description=_l("Dates as YYYY-MM-DD, separated by commas or new lines, "
+                       "e.g. 2026-01-01, 2026-04-30."),
+    )
+    check_in_before_min = StringField(
+        _l("Check-in opens before the booked time (minutes)"),
+        description=_l("From 0 to 240."),
+    )
+    check_in_after_min = StringField(
+        _l("Check-in closes after the booked time (minutes)"),
+        description=_l("From 0 to 240. Later, the booking counts as a no-show."),
+    )
 
     def validate_name(self, field) -> None:
         field.data = required(field)
+
+    def validate_closed_days(self, field) -> None:
+        items = [d.strip() for d in (field.data or "").replace("\n", ",").split(",")]
+        try:
+            self.closed = site_spec.parse_closed_days([d for d in items if d])
+        except site_spec.SettingError:
+            raise ValidationError(
+                _l("Write each day as YYYY-MM-DD (e.g. 2026-09-02), separated by commas.")
+            ) from None
+        field.data = ", ".join(d.isoformat() for d in self.closed)
+
+    def _site_rule(self, field) -> None:
+        try:
+            field.number = site_spec.check_site_rule(field.name, _number_or_text(field.data))
+        except site_spec.SettingError:
+            high = site_spec.SITE_RULE_LIMITS[field.name][1]
+            raise ValidationError(
+                _l("Enter a whole number from %(low)d to %(high)d.", low=0, high=high)
+            ) from None
+
+    validate_check_in_before_min = _site_rule
+    validate_check_in_after_min = _site_rule
 
 
 class ServiceForm(FlaskForm):
@@ -148,9 +195,85 @@ class ServiceForm(FlaskForm):
     weekdays = CheckboxesField(_l("Working days"), choices=WEEKDAYS,
                                description=_l("None ticked: every day."))
     active = BooleanField(_l("Taking numbers (active)"))
+    appointments = BooleanField(_l("Takes appointments"))
+    appointment_slot_min = StringField(
+        _l("Appointment slot length (minutes)"), description=_l("From 5 to 240."))
+    appointment_per_slot = StringField(
+        _l("Places per slot"), description=_l("From 1 to 500."))
+    appointment_days_ahead = StringField(
+        _l("Bookable days ahead"), description=_l("From 0 (today only) to 366."))
+    appointment_prefix = StringField(
+        _l("Appointment ticket prefix"),
+        description=_l("1 to 4 capital letters or digits, not used by any field, e.g. H."))
+    appointment_hours = StringField(
+        _l("Appointment hours"), validators=[max_length(200)],
+        description=_l("E.g. 08:00-11:00. Empty: the opening hours."))
+    appointment_weekdays = CheckboxesField(
+        _l("Appointment days"), choices=WEEKDAYS,
+        description=_l("None ticked: the working days."))
+    appointment_max_share = StringField(
+        _l("Largest share of calls for appointments"),
+        description=_l("From 0 to 1, e.g. 0.5: at most every second call while walk-ins wait."))
+
+    #: the form field of each ``appointments`` key
+    APPOINTMENT_FIELDS = {
+        "slot_min": "appointment_slot_min", "per_slot": "appointment_per_slot",
+        "days_ahead": "appointment_days_ahead", "prefix": "appointment_prefix",
+        "hours": "appointment_hours", "weekdays": "appointment_weekdays",
+        "max_share": "appointment_max_share", "appointments": "appointments",
+    }
 
     def validate_name_vi(self, field) -> None:
         field.data = required(field)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return self._check_appointments() and valid
+
+    def _fault(self, name: str, message) -> bool:
+        field = getattr(self, name)
+        field.errors = [*field.errors, message]
+        self.appointment_rules = None
+        return False
+
+    def _check_appointments(self) -> bool:
+        """The appointment settings, checked by the site file's own rules; the message
+        goes next to the field at fault."""
+        self.appointment_rules = None
+        if not self.appointments.data:
+            return True
+        spans = [s.strip() for s in (self.appointment_hours.data or "").split(",") if s.strip()]
+        raw: dict[str, object] = {
+            key: _number_or_text(getattr(self, name).data)
+            for key, name in self.APPOINTMENT_FIELDS.items()
+            if key in ("slot_min", "per_slot", "days_ahead", "max_share")
+        }
+        raw["prefix"] = (self.appointment_prefix.data or "").strip()
+        if spans:
+            raw["hours"] = spans
+        if self.appointment_weekdays.data:
+            raw["weekdays"] = [int(d) for d in self.appointment_weekdays.data]
+        if not str(self.appointment_max_share.data or "").strip():
+            raw.pop("max_share")
+        try:
+            hours = OpeningHours.parse(
+                [s.strip() for s in (self.hours.data or "").split(",") if s.strip()],
+                [int(d) for d in self.weekdays.data],
+            )
+        except ValueError:
+            hours = OpeningHours()  # the opening hours field says what is wrong
+        try:
+            self.appointment_rules = site_spec.parse_appointments(
+                raw, self.code.data or "", hours
+            )
+        except site_spec.SettingError as exc:
+            return self._fault(self.APPOINTMENT_FIELDS.get(exc.key, "appointments"),
+                               _appointment_message(exc.key))
+        if self.appointment_rules.prefix == self.prefix.data:
+            return self._fault("appointment_prefix",
+                               _l("The appointment prefix must differ from the ticket prefix."))
+        self.appointment_hours.data = ", ".join(self.appointment_rules.hours.as_text())
+        return True
 
     def validate_hours(self, field) -> None:
         spans = [s.strip() for s in (field.data or "").split(",") if s.strip()]
@@ -161,6 +284,21 @@ class ServiceForm(FlaskForm):
                 _l("Write times as HH:MM-HH:MM, separated by commas; the end after the start.")
             ) from None
         field.data = ", ".join(self.opening_hours.as_text())
+
+
+def _appointment_message(key: str):
+    """What the admin reads next to an appointment field the site-file rules refused."""
+    if key in site_spec.APPOINTMENT_LIMITS:
+        low, high = site_spec.APPOINTMENT_LIMITS[key]
+        return _l("Enter a whole number from %(low)d to %(high)d.", low=low, high=high)
+    if key == "prefix":
+        return _l("1 to 4 capital letters or digits, e.g. A.")
+    if key == "max_share":
+        return _l("Enter a number from 0 to 1, e.g. 0.5.")
+    if key == "hours":
+        return _l("Write times as HH:MM-HH:MM, separated by commas; the end after the start. "
+                  "Without them the field needs opening hours.")
+    return _l("Check the appointment settings.")
 
 
 class CounterForm(FlaskForm):

@@ -7,6 +7,7 @@ weekday × hour heat map), so the page needs no JavaScript and no internet.
 from __future__ import annotations
 
 import tempfile
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -23,6 +24,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from queue_server.statistics import ReportFilter, ReportFilterError, report_charts
+from queue_server.statistics.booking_rows import (
+    booking_rows,
+    bookings_csv_chunks,
+    write_bookings_xlsx,
+)
 from queue_server.statistics.report_query import ReportScope
 from queue_server.statistics.ticket_export import csv_chunks, write_xlsx
 from queue_server.statistics.ticket_rows import ticket_rows
@@ -142,6 +148,11 @@ def index():
 
 def _export_scope():
     """Filter, scope, today and summary of an export request (400 page on a bad filter)."""
+    reader, flt, scope, today, _ = _export_site()
+    return reader, flt, scope, today
+
+
+def _export_site():
     rt = runtime()
     reader = report_reader()
     with Session(reader) as session:
@@ -149,7 +160,8 @@ def _export_scope():
         today = rt.hall.local_day(site)
         flt = ReportFilter.parse(request.args, today)
         scope = ReportScope.resolve(session, site, flt, today)
-    return reader, flt, scope, today
+        after = timedelta(minutes=site.check_in_after_min)
+    return reader, flt, scope, today, after
 
 
 def _file_name(flt: ReportFilter, extension: str) -> str:
@@ -196,4 +208,53 @@ def export_xlsx():
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
         download_name=_file_name(flt, "xlsx"),
+    )
+
+
+def _booking_file_name(flt: ReportFilter, extension: str) -> str:
+    return f"lich-hen-{flt.first.isoformat()}_{flt.last.isoformat()}.{extension}"
+
+
+@blueprint.get("/bookings.csv")
+@roles_required("manager")
+def bookings_csv():
+    """One row per booking of the period (by slot day): no name or phone."""
+    try:
+        reader, flt, scope, _today, after = _export_site()
+    except ReportFilterError as exc:
+        return render_template("error.html", message=exc.message_vi, status=400), 400
+    now = runtime().hall.now()
+
+    def generate():
+        with Session(reader) as session:
+            yield from bookings_csv_chunks(booking_rows(session, scope, flt, now, after))
+
+    return Response(
+        stream_with_context(generate()),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_booking_file_name(flt, "csv")}"',
+            "Content-Type": "text/csv; charset=utf-8",
+        },
+    )
+
+
+@blueprint.get("/bookings.xlsx")
+@roles_required("manager")
+def bookings_xlsx():
+    try:
+        reader, flt, scope, _today, after = _export_site()
+    except ReportFilterError as exc:
+        return render_template("error.html", message=exc.message_vi, status=400), 400
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    with Session(reader) as session:
+        write_bookings_xlsx(
+            booking_rows(session, scope, flt, runtime().hall.now(), after), out
+        )
+    out.seek(0)
+    return send_file(
+        out,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=_booking_file_name(flt, "xlsx"),
     )

@@ -3,6 +3,8 @@
 Arrivals per hour default to the field's average over the last four weeks, the
 service time to its recent mean; the plan is Erlang C (``domain.staffing_plan``).
 ``python -m simulator what-if`` answers the same question and checks it by simulation.
+With a share of booked citizens, a second table shows what keeping counters for
+appointments does to each hour (``domain.staffing_plan.reserved_counters``).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from flask import Blueprint, render_template, request
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from queue_server.domain.staffing_plan import HourPlan, staffing_plan
+from queue_server.domain.staffing_plan import HourPlan, reserved_counters, staffing_plan
 from queue_server.queue_views import mean_service_s
 from queue_server.storage.tables import Service, Ticket
 from queue_server.web.auth import roles_required
@@ -35,6 +37,8 @@ class StaffingForm:
     target_pct: float
     target_min: float
     errors: list[str]
+    booked_pct: float = 0.0
+    reserved: int = 1
 
 
 def _history(session, service: Service, tz: ZoneInfo, today) -> tuple[list[float], float]:
@@ -132,6 +136,12 @@ def staffing():
             "target_min", _("Target wait (minutes)"), float(chosen.target_wait_min), 1, 240, errors
         ),
         errors=errors,
+        booked_pct=_number(
+            "booked_pct", _("Citizens with a booking (percent)"), 0, 0, 100, errors
+        ),
+        reserved=int(_number(
+            "reserved", _("Counters kept for appointments"), 1, 0, 100, errors
+        )),
     )
     plan: list[HourPlan] = staffing_plan(
         form.arrivals,
@@ -140,8 +150,15 @@ def staffing():
         form.target_min * 60,
         first_hour=FIRST_HOUR,
     )
+    kept = (
+        reserved_counters(plan, form.service_min * 60, form.target_pct / 100,
+                          form.target_min * 60, form.booked_pct / 100, form.reserved)
+        if form.booked_pct > 0
+        else []
+    )
     return render_template(
         "reports_staffing.html",
+        kept=kept,
         services=services,
         chosen=chosen,
         form=form,

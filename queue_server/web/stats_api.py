@@ -25,6 +25,8 @@ SUMMARY_KEYS = (
     "from", "to", "issued", "served", "no_show", "transferred", "expired", "waiting",
     "wait_s", "service_s", "service_level_pct", "ratings", "satisfied_pct", "estimate_mae_s",
     "by_service", "by_counter", "by_hour",
+    # added after the fixed keys above: the appointment figures
+    "appointments",
 )
 #: roles that may read the figures
 READERS = ("manager", "admin")
@@ -51,7 +53,8 @@ def load_report(args: Mapping[str, str]) -> Report:
         site = rt.hall.site(session)
         today = rt.hall.local_day(site)
         flt = ReportFilter.parse(args, today)
-        return build_report(session, reader, site, flt, today, rollups=rt.hall.sessions)
+        return build_report(session, reader, site, flt, today, rollups=rt.hall.sessions,
+                            now=rt.hall.now())
 
 
 def filter_error_answer(exc: ReportFilterError):

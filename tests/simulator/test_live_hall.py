@@ -73,3 +73,45 @@ def test_live_mode_drives_the_real_server_and_counts_reconcile(tmp_path, mosquit
     assert round(sum(f.daily_arrivals for f in learned.fields) * 3) == report.issued
     assert {c.number: set(c.fields) for c in learned.counters} == {
         "1": {"A"}, "2": {"A", "B"}, "3": {"B"}}
+
+
+def test_citizens_who_book_ahead_book_a_slot_and_check_in_at_the_kiosk(tmp_path, mosquitto):
+    """A third of the citizens book the slot that begins next through the booking API
+    and check in with the kiosk's client; the rest take walk-in tickets."""
+    from dataclasses import replace
+
+    from sqlalchemy import create_engine, text
+
+    profile = replace(_small_hall(), booking_share=0.35)
+    site_file = tmp_path / "site.toml"
+    site_file.write_text(site_file_text(profile), encoding="utf-8")
+    assert 'prefix = "H1"' in site_file.read_text(encoding="utf-8")
+    server = LiveServer(workdir=tmp_path, mqtt_url=mosquitto.url, site_file=site_file,
+                        extra_config="booking_limit_per_address = 0\n")
+    server.prepare()
+    server.start()
+    try:
+        plan = simulate_day(profile, seed=5)
+        booked = sum(t.booked for t in plan.tickets)
+        assert 5 < booked < len(plan.tickets) - 5
+        hall = LiveHall(server_url=server.url, token=server.tokens[KIOSK],
+                        mqtt_url=mosquitto.url, site=profile.site, plan=plan, speed=SPEED)
+        # appointment tickets are called once their slot begins on the real clock: the
+        # drive is stopped before that; every citizen has a ticket by then
+        report = hall.run(timeout_s=45)
+    finally:
+        server.stop()
+    assert report.issued == report.planned and report.lost == 0
+    assert report.bookings.booked == report.bookings.checked_in == booked
+    assert not report.bookings.fell_back
+    assert "lịch hẹn/appointments booked" in report.bookings.line()
+    engine = create_engine(f"sqlite:///{tmp_path / 'motcua.db'}")
+    with engine.connect() as db:
+        rows = db.execute(text(
+            "SELECT a.status, t.number, t.appointment_start FROM appointments a "
+            "JOIN tickets t ON t.id = a.ticket_id")).all()
+        walk_ins = db.scalar(text("SELECT COUNT(*) FROM tickets WHERE appointment_start IS NULL"))
+    engine.dispose()
+    assert len(rows) == booked and {r[0] for r in rows} == {"checked_in"}
+    assert all(r[1].startswith(("H1", "H2")) and r[2] is not None for r in rows)
+    assert walk_ins == report.planned - booked

@@ -24,7 +24,10 @@ def _service(hall, code):
 def test_board_message_change_is_published_at_once(hall):
     admin = hall.login("admin")
     r = admin.post("/admin/site", data={"name": "Trung tâm Cà Mau",
-                                        "board_message": "Nghỉ trưa 11:30–13:30"})
+                                        "board_message": "Nghỉ trưa 11:30–13:30",
+                                        "closed_days": "2026-01-01",
+                                        "check_in_before_min": "30",
+                                        "check_in_after_min": "15"})
     assert r.status_code == 302
     board = decode(hall.published_on("/board")[-1], Board)
     assert board.message == "Nghỉ trưa 11:30–13:30"

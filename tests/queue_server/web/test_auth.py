@@ -50,6 +50,8 @@ def test_a_form_without_its_csrf_token_is_refused(hall):
     r = client.post("/admin/site", data={"name": "Đã đổi", "board_message": ""})
     assert r.status_code == 400
     r = client.post("/admin/site", data={"name": "Đã đổi", "board_message": "",
+                                         "check_in_before_min": "30",
+                                         "check_in_after_min": "15",
                                          "csrf_token": csrf_token_of(before)})
     assert r.status_code == 302
 

@@ -153,3 +153,39 @@ def _a_weekday_ahead() -> str:
     while day.isoweekday() > 5:
         day += timedelta(days=1)
     return day.isoformat()
+
+
+def test_admin_opens_appointments_for_a_field(staffed_server, page):
+    """Field C takes no appointments in the example site; the admin turns them on (all
+    day, every day, so a slot is always bookable on the real clock)."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    page.set_viewport_size({"width": 1280, "height": 1400})
+    _log_in(page, staffed_server, "admin")
+    page.goto(f"{staffed_server.url}/admin/fields/C")
+    page.check("input[name=appointments]")
+    page.fill("input[name=appointment_slot_min]", "3")
+    page.fill("input[name=appointment_per_slot]", "2")
+    page.fill("input[name=appointment_days_ahead]", "1")
+    page.fill("input[name=appointment_prefix]", "Q")
+    page.fill("input[name=appointment_hours]", "00:00-24:00")
+    page.fill("input[name=appointment_max_share]", "0.5")
+    page.click("main button[type=submit]")
+    error = page.locator('[data-field="appointment_slot_min"] .field-error')
+    assert error.inner_text() == "Nhập số nguyên từ 5 đến 240."
+    page.screenshot(path=str(DOCS / "admin-field-appointments.png"), full_page=True)
+    assert requests.get(f"{staffed_server.url}/api/v1/appointments/slots",
+                        params={"service": "C", "day": "2026-01-05"},
+                        timeout=5).status_code == 404  # nothing saved
+    page.fill("input[name=appointment_slot_min]", "20")
+    page.click("main button[type=submit]")
+    assert page.url.endswith("/admin/fields")
+    today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
+    slots = []
+    for day in (today, today + timedelta(days=1)):
+        slots += requests.get(f"{staffed_server.url}/api/v1/appointments/slots",
+                              params={"service": "C", "day": day.isoformat()},
+                              timeout=5).json()["slots"]
+    assert slots and all(s["free"] == 2 for s in slots)
+    assert slots[0]["start"][14:16] in ("00", "20", "40")

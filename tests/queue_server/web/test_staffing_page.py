@@ -39,3 +39,23 @@ def test_bad_values_are_named_and_officers_are_refused(hall):
     assert "Thời gian phục vụ trung bình (phút)" in html and "phải là một số" in html
     assert "Hãy nhập 11 số lượt đến" in html
     assert hall.login("officer").get("/reports/staffing").status_code == 403
+
+
+def test_keeping_counters_for_appointments_shows_its_price(hall):
+    from queue_server.domain.staffing_plan import reserved_counters
+
+    client = hall.login("manager")
+    arrivals = "0 10 20 30 30 20 10 5 15 20 10"
+    html = client.get(f"/reports/staffing?service=A&arrivals={arrivals}&service_min=12"
+                      "&target_pct=80&target_min=15&booked_pct=30&reserved=2"
+                      ).get_data(as_text=True)
+    assert "Số quầy dành riêng cho lịch hẹn" in html and 'id="kept-for-appointments"' in html
+    plan = staffing_plan([float(a) for a in arrivals.split()], 720, 0.8, 900, first_hour=7)
+    kept = reserved_counters(plan, 720, 0.8, 900, 0.3, 2)
+    shown = re.findall(r"<td class=\"num\" data-needed-apart>(\d+) \(([+-]\d+)\)</td>", html)
+    assert shown == [(str(h.needed_split), f"{h.extra:+d}") for h in kept]
+    assert "kept-for-appointments" not in client.get(
+        f"/reports/staffing?service=A&arrivals={arrivals}").get_data(as_text=True)
+    bad = client.get("/reports/staffing?service=A&booked_pct=150")
+    assert bad.status_code == 400
+    assert "Tỷ lệ người dân có lịch hẹn (phần trăm)" in bad.get_data(as_text=True)
