@@ -9,6 +9,7 @@ from pathlib import Path
 
 from protocol.broker_url import BrokerUrl
 from protocol.config_file import ConfigError, hide_password, load_config, optional, optional_ca_file
+from queue_server.dossier_lookup import DossierConfig, dossier_config
 from queue_server.storage.database_url import check_database_url
 
 DEFAULT_CONFIG = Path("/etc/motcua/server.toml")
@@ -41,6 +42,8 @@ class ServerConfig:
     booking_limit_per_phone: int = 3
     #: public bookings one client address may make in a day (0: no limit)
     booking_limit_per_address: int = 20
+    #: the ``[dossier]`` table: the dossier system's connector and the receipt QR format
+    dossier: DossierConfig = DossierConfig()
 
     @classmethod
     def load(cls, path: str | Path | None, env=None) -> ServerConfig:
@@ -115,6 +118,7 @@ class ServerConfig:
             broker_pid_file=Path(broker_pid_file) if broker_pid_file else None,
             config_file=Path(path) if path is not None else None,
             database_url_origin=origin,
+            dossier=dossier_config(data.get("dossier")),
             **limits,
         )
 
