@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
@@ -13,6 +13,7 @@ from queue_server.broker_accounts import BrokerAccounts
 from queue_server.day_rollover import DayRollover
 from queue_server.device_setup import DeviceSetup
 from queue_server.domain.queue_error import QueueError
+from queue_server.dossier_lookup import DossierConnector, NoConnector
 from queue_server.hall import Clock, Hall, system_clock
 from queue_server.hall_publisher import HallPublisher
 from queue_server.mqtt_bridge import MqttBridge
@@ -32,6 +33,8 @@ class Runtime:
     rollover: DayRollover | None = None
     #: set when the server keeps the broker's account files (``broker_accounts_dir``)
     broker_accounts: BrokerAccounts | None = None
+    #: the province's dossier system (``[dossier]`` in the config)
+    dossiers: DossierConnector = field(default_factory=NoConnector)
 
     @property
     def device_setup(self) -> DeviceSetup:
@@ -66,7 +69,8 @@ class Runtime:
                 BrokerUrl.parse(config.mqtt_url).password if config.mqtt_url else None,
                 config.broker_pid_file,
             )
-        return cls(config, engine, hall, publisher, bridge, DayRollover(publisher), accounts)
+        return cls(config, engine, hall, publisher, bridge, DayRollover(publisher), accounts,
+                   config.dossier.make_connector())
 
     def start(self) -> None:
         if self.broker_accounts is not None:

@@ -31,6 +31,7 @@ from queue_server.queue_views import (
     walk_in_wait_s,
 )
 from queue_server.storage.tables import DailyCounter, Service, Ticket, TicketEvent
+from queue_server.ticket_dossiers import add_codes
 
 _BUMP: dict[str, object] = {}
 
@@ -160,13 +161,17 @@ def issue_ticket(
     priority: bool = False,
     device: DeviceRef | None = None,
     idempotency_key: str | None = None,
+    dossier_codes: tuple[str, ...] = (),
 ) -> tuple[dict, bool]:
-    """Issue one ticket; returns (ticket view, created). A repeated key returns the first."""
+    """Issue one ticket; returns (ticket view, created). A repeated key returns the first.
+
+    ``dossier_codes`` (valid codes, see ``domain.dossier_receipt``) go on the ticket.
+    """
     scoped_key = None
     if idempotency_key:
         scoped_key = f"{device.code if device else '-'}:{idempotency_key}"[:200]
     try:
-        return _issue(hall, service_code, priority, device, scoped_key)
+        return _issue(hall, service_code, priority, device, scoped_key, dossier_codes)
     except IntegrityError:
         # the same key raced in from a concurrent retry: the first one won, answer with it
         existing = _find_by_key(hall, scoped_key) if scoped_key else None
@@ -182,7 +187,8 @@ def _find_by_key(hall: Hall, scoped_key: str) -> dict | None:
 
 
 def _issue(
-    hall: Hall, service_code: str, priority: bool, device: DeviceRef | None, scoped_key: str | None
+    hall: Hall, service_code: str, priority: bool, device: DeviceRef | None, scoped_key: str | None,
+    dossier_codes: tuple[str, ...] = (),
 ) -> tuple[dict, bool]:
     rules = service_rules(hall, service_code)
     if rules is None:
@@ -231,6 +237,7 @@ def _issue(
             estimate=walk_in_wait_s(
                 session, rules.id, ahead, pace, now, rules.appointments, rules.check_in_after
             ),
+            dossier_codes=dossier_codes,
         )
         return view, True
 
@@ -255,6 +262,7 @@ def write_ticket(
     ahead: int,
     estimate: int,
     appointment_start: datetime | None = None,
+    dossier_codes: tuple[str, ...] = (),
 ) -> tuple[int, dict]:
     """Insert one waiting ticket and its ``issued`` event; returns its row id and view.
 
@@ -296,6 +304,7 @@ def write_ticket(
             "detail": "appointment" if appointment_start else "priority" if priority else "",
         },
     )
+    codes = add_codes(session, ticket_id, list(dossier_codes), at=now, device_id=device_id)
     tz = ZoneInfo(rules.timezone)
     return ticket_id, {
         "id": public_id,
@@ -315,6 +324,7 @@ def write_ticket(
         "appointment_start": appointment_start.astimezone(tz).isoformat()
         if appointment_start
         else None,
+        "dossier_codes": codes,
     }
 
 
@@ -355,5 +365,22 @@ def cancel_ticket(hall: Hall, public_id: str, reason: str, device: DeviceRef | N
                 detail=reason[:200],
             )
         )
+        session.flush()
+        return ticket_view(hall, session, ticket)
+
+
+def attach_dossier(hall: Hall, public_id: str, code: str, officer_id: int | None = None) -> dict:
+    """An officer attaches a dossier code to a ticket (again: nothing changes).
+
+    The code is recorded with the counter the ticket is at, as a ``dossier`` event.
+    """
+    with hall.transaction() as session:
+        ticket = session.scalar(
+            select(Ticket).where(Ticket.public_id == public_id).with_for_update()
+        )
+        if ticket is None:
+            raise QueueError("not_found", "Không tìm thấy phiếu", "no such ticket", 404)
+        add_codes(session, ticket.id, [code], at=hall.now(), officer_id=officer_id,
+                  counter_id=ticket.counter_id)
         session.flush()
         return ticket_view(hall, session, ticket)

@@ -34,6 +34,7 @@ HEADERS_VI = {
     "service_s": "Thời gian phục vụ (giây)",
     "rating": "Đánh giá",
     "estimated_wait_s": "Thời gian chờ dự kiến (giây)",
+    "dossier_codes": "Mã hồ sơ",
 }
 _WIDTHS = {"number": 10, "officer": 22, "issued_at": 26, "called_at": 26, "done_at": 26}
 SUMMARY_SHEET = "Tổng hợp"

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, aliased
 from queue_server.statistics.report_filter import ReportFilter
 from queue_server.statistics.report_query import ReportScope
 from queue_server.storage.tables import Counter, Service, Ticket, User
+from queue_server.ticket_dossiers import codes_of_many
 
 #: the export columns of DESIGN.md section 9, in order
 COLUMNS = (
@@ -30,6 +31,7 @@ COLUMNS = (
     "service_s",
     "rating",
     "estimated_wait_s",
+    "dossier_codes",
 )
 #: rows fetched from the database at a time
 BATCH = 2000
@@ -50,6 +52,8 @@ class TicketRow:
     service_s: int | None
     rating: int | None
     estimated_wait_s: int
+    #: the ticket's dossier codes joined by spaces ("" without any)
+    dossier_codes: str = ""
 
     def values(self) -> tuple:
         return tuple(getattr(self, c) for c in COLUMNS)
@@ -90,6 +94,7 @@ def ticket_rows(
             status,
             Ticket.rating,
             Ticket.estimated_wait_s,
+            Ticket.id,
         )
         .join(Service, Service.id == Ticket.service_id)
         .outerjoin(Counter, Counter.id == Ticket.counter_id)
@@ -110,8 +115,20 @@ def ticket_rows(
     if flt.officer is not None:
         query = query.where(Ticket.officer_id == flt.officer)
     tz = scope.timezone
+    batch: list = []
+    for row in session.execute(query):
+        batch.append(row)
+        if len(batch) == BATCH:
+            yield from _rows(session, batch, tz)
+            batch = []
+    yield from _rows(session, batch, tz)
+
+
+def _rows(session: Session, batch: list, tz: ZoneInfo) -> Iterator[TicketRow]:
+    """One batch of result rows as TicketRows, with their dossier codes (one query)."""
+    codes = codes_of_many(session, [row[-1] for row in batch]) if batch else {}
     for (number, service, counter, full_name, username, priority, issued, called, done,
-         state, rating, estimate) in session.execute(query):
+         state, rating, estimate, ticket_id) in batch:
         yield TicketRow(
             number=number,
             service=service,
@@ -126,4 +143,5 @@ def ticket_rows(
             service_s=whole_seconds(called, done) if state == "done" else None,
             rating=rating,
             estimated_wait_s=estimate,
+            dossier_codes=" ".join(codes.get(ticket_id, ())),
         )

@@ -145,7 +145,8 @@ def test_csv_export(app):
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0] == ["Số phiếu", "Lĩnh vực", "Quầy", "Cán bộ", "Ưu tiên", "Giờ lấy số",
                        "Giờ gọi", "Giờ kết thúc", "Trạng thái", "Thời gian chờ (giây)",
-                       "Thời gian phục vụ (giây)", "Đánh giá", "Thời gian chờ dự kiến (giây)"]
+                       "Thời gian phục vụ (giây)", "Đánh giá", "Thời gian chờ dự kiến (giây)",
+                       "Mã hồ sơ"]
     specs = sorted((s for s in in_range(known_specs(), DAY, DAY) if s.status != "cancelled"),
                    key=lambda s: s.issued)
     assert [r[0] for r in rows[1:]] == [s.number for s in specs]
