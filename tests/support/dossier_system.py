@@ -5,7 +5,8 @@ server's HTTP adapter meets a real socket. Dossiers come from ``--dossiers FILE`
 ``{code: {"status", "return_date"}}``); codes starting with a word make it misbehave:
 ``SLOW-`` answers after 5 s, ``HANG-`` never answers, ``DRIP-`` sends its answer one
 byte every 0.5 s, ``ERR-`` answers 500, ``BAD-`` sends broken JSON, ``ODD-`` a status
-outside the contract. ``--delay-ms`` delays every answer (the benchmark's 50 ms).
+outside the contract; ``READY-`` codes are all ready (the benchmark's receipts).
+``--delay-ms`` delays every answer (the benchmark's 50 ms).
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ class DossierSystem(BaseHTTPRequestHandler):
         if code.startswith("ODD-"):
             return self._send(200, json.dumps({"code": code, "status": "lost"}).encode())
         found = self.dossiers.get(code)
+        if code.startswith("READY-"):
+            found = {"status": "ready", "return_date": time.strftime("%Y-%m-%d")}
         if found is None:
             return self._send(404, json.dumps({"code": code, "status": "unknown"}).encode())
         body = json.dumps({"code": code, "status": found["status"],
