@@ -114,9 +114,19 @@ class HttpJsonConnector:
     def _fetch(self, code: str) -> DossierStatus:
         url = f"{self.url}/{urllib.parse.quote(code, safe='')}"
         request = urllib.request.Request(url, headers=self.headers(code))
+        deadline = time.monotonic() + self.timeout_s
         try:
             with urllib.request.urlopen(request, timeout=self.timeout_s) as answer:
-                body = answer.read(_ANSWER_MAX + 1)
+                body = b""
+                # read as it comes, so an answer dribbled out byte by byte frees the
+                # worker at the deadline instead of one socket timeout per byte
+                while len(body) <= _ANSWER_MAX:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError("the answer took longer than timeout_s")
+                    chunk = answer.read1(16 * 1024)
+                    if not chunk:
+                        break
+                    body += chunk
         except urllib.error.HTTPError as exc:
             if exc.code == 404:
                 return DossierStatus(code=code, status="unknown", checked=True)

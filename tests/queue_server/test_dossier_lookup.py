@@ -82,3 +82,15 @@ def test_dossier_config_refuses_unknown_keys_by_name(tmp_path):
     assert (loaded.connector, loaded.timeout_s, loaded.receipt.field_order) == (
         "http", 2.0, ("code", "", "return_date"))
     assert ServerConfig.load(None, env={"MOTCUA_SITE": "x"}).dossier.connector == "none"
+
+
+def test_answers_dribbled_out_do_not_use_up_the_lookups(system):
+    from concurrent.futures import ThreadPoolExecutor
+
+    lookup = HttpJsonConnector(system, token="s3cret", timeout_s=0.5)
+    with ThreadPoolExecutor(max_workers=10) as callers:
+        answers = list(callers.map(lookup.look_up, ["DRIP-1"] * 10))
+    assert not any(a.checked for a in answers)
+    time.sleep(0.6)  # the workers give up at their deadline, not byte by byte
+    lookup.timeout_s = 2
+    assert lookup.look_up("000.00.12.H12-261204-0001").checked
