@@ -56,6 +56,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Please wait a moment and try again",
     ),
     "unreadable": ("Không đọc được mã này", "This code cannot be read"),
+    "bad_dossier": (
+        "Không đọc được mã hồ sơ trên giấy tiếp nhận",
+        "The dossier code on this receipt cannot be read",
+    ),
+    "not_ready": ("Hồ sơ chưa có kết quả", "The result is not ready yet"),
 }
 GENERIC = (
     "Đã có lỗi — vui lòng liên hệ cán bộ",

@@ -6,8 +6,10 @@ alone, but also a bank's payment QR, another site's link or line noise. The rout
 turns each text into one ``Scan``: a check-in with a normalised booking code, or
 "unreadable" (the screen then says "Không đọc được mã này" and nothing is issued).
 
-Readers are tried in order, so another kind of paper (a dossier receipt) is one
-more reader in the list: ``ScanRouter([read_booking, read_dossier_receipt])``.
+Readers are tried in order, so another kind of paper is one more reader in the
+list: the kiosk's router reads booking slips first, then dossier receipts
+(``read_dossier_receipt``), whose text goes to the server as it is: the server reads
+the receipt's fields with the province's rules, so there is one parser.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ _LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0"})
 
 @dataclass(frozen=True)
 class Scan:
-    """What one scanned text asks for: ``kind`` "check_in" (``value`` the code) or
-    "unreadable"; more kinds come with more readers."""
+    """What one scanned text asks for: ``kind`` "check_in" (``value`` the code),
+    "dossier" (``value`` the receipt's text) or "unreadable"."""
 
     kind: str
     value: str = ""
@@ -117,6 +119,26 @@ class ScanRouter:
             if found is not None:
                 return found
         return UNREADABLE
+
+
+def read_dossier_receipt(text: str) -> Scan | None:
+    """A dossier receipt's QR text or a typed dossier code, passed on for the server.
+
+    Web addresses (another site's link, a booking link of another centre) and bank
+    payment codes (EMVCo, "000201…") are not receipts; anything else printable may be
+    one, and the server says whether it can read it.
+    """
+    stripped = text.strip()
+    if _origin(stripped) is not None or "://" in stripped or stripped.startswith("000201"):
+        return None
+    if any(ord(ch) < 32 and ch not in "\t\r\n" for ch in stripped):
+        return None
+    return Scan("dossier", stripped)
+
+
+def kiosk_router(*bases: str | None) -> ScanRouter:
+    """Booking slips of this centre first, then dossier receipts."""
+    return ScanRouter([BookingReader([b for b in bases if b]), read_dossier_receipt])
 
 
 def booking_router(*bases: str | None) -> ScanRouter:

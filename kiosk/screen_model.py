@@ -38,13 +38,22 @@ PRINTER_CODES = ("paper_out", "printer_offline")
 SERVER_CODES = ("unreachable",)
 #: answers to a check-in (or a scan) shown on the notice page, not as faults
 NOTICE_CODES = ("too_early", "too_late", "cancelled", "unknown_booking", "too_many_attempts",
-                "unreadable")
+                "unreadable", "bad_dossier", "not_ready")
 #: seconds a notice (too early, unknown code…) stays up
 NOTICE_SECONDS = 12.0
 #: seconds without a key on the code-entry page before it gives up
 CODE_IDLE_SECONDS = 60.0
 #: the on-screen keyboard: Crockford's characters, eight to a row
 KEY_ROWS = (ALPHABET[0:8], ALPHABET[8:16], ALPHABET[16:24], ALPHABET[24:32])
+#: the dossier-code keyboard: digits, letters and the code's punctuation, ten to a row
+DOSSIER_KEY_ROWS = ("1234567890", "QWERTYUIOP", "ASDFGHJKL.", "ZXCVBNM-/_")
+#: the longest dossier code (DESIGN.md section 11)
+DOSSIER_CODE_MAX = 64
+#: seconds the dossier status page stays up
+DOSSIER_SECONDS = 20.0
+#: dossier states for which a results ticket is offered without asking the site
+READY_STATES = ("ready",)
+NOT_READY_STATES = ("received", "in_progress")
 
 
 @dataclass(frozen=True)
@@ -99,13 +108,25 @@ class Layout:
         w, h = round(self.width * 0.3), round(self.height * 0.13)
         return ((self.width - w) // 2, self.height - h - self.margin * 2, w, h)
 
-    def bottom_row(self, appointments: bool) -> tuple[Rect, Rect | None]:
-        """The priority button, and beside it the appointment button when shown."""
+    def bottom_row(self, appointments: bool,
+                   dossier: bool = False) -> tuple[Rect, Rect | None, Rect | None]:
+        """The priority button, and beside it the appointment and dossier buttons when shown."""
         x, y, w, h = self.priority_button
-        if not appointments:
-            return self.priority_button, None
-        aw = round(w * 0.34)
-        return (x, y, w - aw - self.margin, h), (x + w - aw, y, aw, h)
+        extra = int(appointments) + int(dossier)
+        if not extra:
+            return self.priority_button, None, None
+        aw = round(w * (0.34 if extra == 1 else 0.25))
+        right = x + w
+        rects: list[Rect | None] = []
+        for shown in (dossier, appointments):
+            if shown:
+                right -= aw
+                rects.append((right, y, aw, h))
+                right -= self.margin
+            else:
+                rects.append(None)
+        dossier_rect, appointment_rect = rects
+        return (x, y, right - x, h), appointment_rect, dossier_rect
 
     # -- the code-entry page ---------------------------------------------------
     @property
@@ -127,18 +148,24 @@ class Layout:
         w = (self.width - 2 * self.margin - 2 * gap) // 3
         return [(self.margin + i * (w + gap), y, w, h) for i in range(3)]
 
-    def key_buttons(self) -> list[tuple[str, Rect]]:
-        """Every key of the on-screen keyboard with its place."""
+    def key_buttons(self, rows: tuple[str, ...] = KEY_ROWS) -> list[tuple[str, Rect]]:
+        """Every key of an on-screen keyboard (booking codes by default) with its place."""
         top = self.code_hint[1] + self.code_hint[3] + self.margin
         bottom = self.code_actions[0][1] - self.margin
         gap = max(6, self.margin // 2 + 2)
-        columns = len(KEY_ROWS[0])
+        columns = len(rows[0])
         kw = (self.width - 2 * self.margin - gap * (columns - 1)) // columns
-        kh = (bottom - top - gap * (len(KEY_ROWS) - 1)) // len(KEY_ROWS)
+        kh = (bottom - top - gap * (len(rows) - 1)) // len(rows)
         return [
             (ch, (self.margin + c * (kw + gap), top + r * (kh + gap), kw, kh))
-            for r, row in enumerate(KEY_ROWS) for c, ch in enumerate(row)
+            for r, row in enumerate(rows) for c, ch in enumerate(row)
         ]
+
+    @property
+    def dossier_display(self) -> Rect:
+        """The dossier code typed so far: wider than a booking code's box."""
+        top = self.header[3] + self.margin
+        return (self.margin * 2, top, self.width - 4 * self.margin, round(self.height * 0.12))
 
     @property
     def notice_buttons(self) -> tuple[Rect, Rect]:
@@ -200,6 +227,11 @@ class KioskScreen:
         #: what the "busy" page says: "busy" (printing a ticket) or "checking" (a booking)
         self.busy_text = "busy"
         self.timezone = ""
+        #: what is typed on the dossier-code page
+        self.dossier_typed = ""
+        #: the dossier status page: the server's answer and the text it was asked about
+        self.dossier: dict[str, Any] | None = None
+        self.dossier_text = ""
 
     @property
     def appointments_shown(self) -> bool:
@@ -207,6 +239,30 @@ class KioskScreen:
         if self.appointments is not None:
             return self.appointments
         return any(bool(s.get("appointments")) for s in self.services)
+
+    @property
+    def results_service(self) -> dict[str, Any] | None:
+        """The results-pickup field (trả kết quả), when the server lists one."""
+        return next((s for s in self.services if s.get("results")), None)
+
+    @property
+    def dossier_offer(self) -> dict[str, Any] | None:
+        """On the dossier page: the results field a ticket may be taken for, if any.
+
+        A ready result, or one nobody could check (no dossier system, or no answer in
+        time), gets a ticket; one not ready only where the site allows it.
+        """
+        service = self.results_service
+        if self.dossier is None or service is None or not service.get("open", True):
+            return None
+        status = self.dossier.get("status")
+        if not self.dossier.get("checked"):
+            return service
+        if status in READY_STATES:
+            return service
+        if status in NOT_READY_STATES and service.get("results_when_not_ready"):
+            return service
+        return None
 
     @property
     def walk_in_service(self) -> dict[str, Any] | None:
@@ -237,11 +293,32 @@ class KioskScreen:
                 for s, rect in zip(self.services, lay.service_buttons(len(self.services)),
                                    strict=True)
             ]
-            priority, appointment = lay.bottom_row(self.appointments_shown)
+            priority, appointment, dossier = lay.bottom_row(
+                self.appointments_shown, self.results_service is not None)
             found += [Button("priority", priority), Button("language", lay.language_button)]
             if appointment is not None:
                 found.append(Button("appointment", appointment))
+            if dossier is not None:
+                found.append(Button("dossier_entry", dossier))
             return found
+        if self.page == "dossier_code" and self.blocking is None:
+            cancel, delete, submit = lay.code_actions
+            room = len(self.dossier_typed) < DOSSIER_CODE_MAX
+            keys = [Button("dossier_key", rect, ch, room)
+                    for ch, rect in lay.key_buttons(DOSSIER_KEY_ROWS)]
+            return keys + [
+                Button("cancel", cancel),
+                Button("dossier_delete", delete, enabled=bool(self.dossier_typed)),
+                Button("dossier_submit", submit, enabled=bool(self.dossier_typed)),
+                Button("language", lay.language_button),
+            ]
+        if self.page == "dossier":
+            offer = self.dossier_offer
+            if offer is None:
+                return [Button("done", lay.done_button), Button("language", lay.language_button)]
+            home, collect = lay.notice_buttons
+            return [Button("done", home), Button("language", lay.language_button),
+                    Button("collect", collect, offer["code"])]
         if self.page == "code" and self.blocking is None:
             cancel, delete, submit = lay.code_actions
             keys = [Button("key", rect, ch, len(self.code) < CODE_LENGTH)
@@ -290,7 +367,7 @@ class KioskScreen:
                 return None
             return self._take(button.value, now)
         if button.action == "done":
-            if self.page == "notice" or now - self.since >= TAP_GUARD_SECONDS:
+            if self.page in ("notice", "dossier") or now - self.since >= TAP_GUARD_SECONDS:
                 self.back_to_start(now)
             return None
         if button.action == "appointment":
@@ -298,6 +375,30 @@ class KioskScreen:
             self.code = ""
             self.since = now
             return None
+        if button.action == "dossier_entry":
+            self.page = "dossier_code"
+            self.dossier_typed = ""
+            self.since = now
+            return None
+        if button.action in ("dossier_key", "dossier_delete", "dossier_submit"):
+            self.since = now
+            if button.action == "dossier_delete":
+                self.dossier_typed = self.dossier_typed[:-1]
+            elif button.action == "dossier_key" and len(self.dossier_typed) < DOSSIER_CODE_MAX:
+                self.dossier_typed += button.value
+            elif button.action == "dossier_submit" and self.dossier_typed:
+                return self._look_up(self.dossier_typed, now)
+            return None
+        if button.action == "collect":
+            if now < self.locked_until or self.blocking is not None:
+                return None
+            text = self.dossier_text
+            action = self._take(button.value, now)
+            if action is None:
+                return None
+            self.priority = False
+            return ("take", button.value, False, self.idempotency_key(button.value, False),
+                    text)
         if button.action in ("key", "delete", "cancel", "submit"):
             return self._code_key(button, now)
         if button.action == "walk_in":
@@ -333,6 +434,23 @@ class KioskScreen:
         self.since = now
         return ("check_in", code)
 
+    def _look_up(self, text: str, now: float) -> tuple | None:
+        """Ask where a dossier stands (a scanned receipt or a typed code)."""
+        if self.blocking is not None:
+            return None
+        self.page = "busy"
+        self.busy_text = "checking_dossier"
+        self.dossier_text = text
+        self.since = now
+        return ("dossier", text)
+
+    def show_dossier(self, answer: dict[str, Any], now: float) -> None:
+        """The dossier system's answer: its status, return date and maybe a ticket offer."""
+        self.dossier = answer
+        self.page = "dossier"
+        self.since = now
+        self._new_interaction()
+
     def scan(self, scan: Scan, now: float) -> tuple | None:
         """A scanned text, as the router read it: check in, or say it was not readable.
 
@@ -340,13 +458,16 @@ class KioskScreen:
         being issued, right after one (the lockout: a slip scanned twice prints once)
         and while tickets are stopped (no server, no paper).
         """
-        ready = self.page in ("start", "code", "confirm", "notice") or (
+        ready = self.page in ("start", "code", "confirm", "notice", "dossier",
+                              "dossier_code") or (
             self.page == "error" and self.blocking is None)
         if not ready or self.blocking is not None or now < self.locked_until:
             return None
         if scan.kind == "check_in":
             self.code = scan.value
             return self._check_in(scan.value, now)
+        if scan.kind == "dossier" and self.results_service is not None:
+            return self._look_up(scan.value, now)
         self.show_notice(KioskError(scan.kind if scan.kind in NOTICE_CODES else "unreadable"),
                          now)
         return None
@@ -448,6 +569,9 @@ class KioskScreen:
         self.ticket = None
         self.notice = None
         self.code = ""
+        self.dossier = None
+        self.dossier_typed = ""
+        self.dossier_text = ""
         if not keep_priority:
             self.priority = False
             self.language = self.default_language
@@ -465,6 +589,7 @@ class KioskScreen:
             and waited >= ERROR_SECONDS
         )
         notice_over = self.page == "notice" and waited >= NOTICE_SECONDS
-        code_over = self.page == "code" and waited >= CODE_IDLE_SECONDS
-        if confirm_over or error_over or notice_over or code_over:
+        code_over = self.page in ("code", "dossier_code") and waited >= CODE_IDLE_SECONDS
+        dossier_over = self.page == "dossier" and waited >= DOSSIER_SECONDS
+        if confirm_over or error_over or notice_over or code_over or dossier_over:
             self.back_to_start(now)

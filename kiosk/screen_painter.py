@@ -14,7 +14,7 @@ from kiosk.fonts import font_path
 from kiosk.scan_router import CODE_LENGTH, display_code
 from kiosk.screen_model import KioskScreen, Rect
 from kiosk.ticket_image import DEFAULT_TIMEZONE, format_appointment_time, wait_minutes
-from kiosk.ui_text import notice_text, ui_text
+from kiosk.ui_text import dossier_text, notice_text, ui_text
 
 BACKGROUND = (0, 0, 0)
 TEXT = (255, 255, 255)
@@ -101,6 +101,8 @@ def paint(screen: KioskScreen, surface: pygame.Surface) -> None:
         title = ui_text("no_tickets", lang)
     elif screen.page == "code":
         title = ui_text("code_title", lang)
+    elif screen.page == "dossier_code":
+        title = ui_text("dossier_title", lang)
     else:
         title = ui_text("title", lang) if screen.page == "start" else ""
     top_line = title or screen.site_name
@@ -113,11 +115,15 @@ def paint(screen: KioskScreen, surface: pygame.Surface) -> None:
         _paint_start(screen, surface, unit)
     elif page == "code" and screen.blocking is None:
         _paint_code(screen, surface, unit)
+    elif page == "dossier_code" and screen.blocking is None:
+        _paint_dossier_code(screen, surface, unit)
+    elif page == "dossier" and screen.dossier is not None:
+        _paint_dossier(screen, surface, unit)
     elif page == "notice" and screen.notice is not None:
         _paint_notice(screen, surface, unit)
     elif page == "confirm" and screen.ticket is not None:
         _paint_confirm(screen, surface, unit)
-    elif page in ("error", "start", "code"):
+    elif page in ("error", "start", "code", "dossier_code"):
         _paint_error(screen, surface, unit)
     else:
         key = screen.busy_text if page == "busy" else "loading"
@@ -156,12 +162,14 @@ def _paint_start(screen: KioskScreen, surface: pygame.Surface, unit: int) -> Non
         _text_block(surface, status, (x + pad, line_y, inner_w, y + h - pad - line_y),
                     round(unit * 1.2), ACCENT if is_open else MUTED)
 
-    priority_rect, appointment_rect = lay.bottom_row(screen.appointments_shown)
-    if appointment_rect is not None:
-        _button(surface, appointment_rect, APPOINTMENT)
-        ax, ay, aw, ah = appointment_rect
-        _text_block(surface, ui_text("appointment", lang),
-                    (ax + unit, ay, aw - 2 * unit, ah), unit * 2, bold=True)
+    priority_rect, appointment_rect, dossier_rect = lay.bottom_row(
+        screen.appointments_shown, screen.results_service is not None)
+    for rect, key in ((appointment_rect, "appointment"), (dossier_rect, "dossier_entry")):
+        if rect is not None:
+            _button(surface, rect, APPOINTMENT)
+            ax, ay, aw, ah = rect
+            _text_block(surface, ui_text(key, lang), (ax + unit, ay, aw - 2 * unit, ah),
+                        unit * 2, bold=True)
     x, y, w, h = priority_rect
     on = screen.priority
     _button(surface, priority_rect, PRIORITY_ON if on else PRIORITY_OFF)
@@ -262,6 +270,72 @@ def _paint_code(screen: KioskScreen, surface: pygame.Surface, unit: int) -> None
                         TEXT if button.enabled else MUTED, bold=True)
 
 
+def _paint_dossier_code(screen: KioskScreen, surface: pygame.Surface, unit: int) -> None:
+    """The dossier code typed so far, the hint and the dossier keyboard."""
+    lay = screen.layout
+    lang = screen.language
+    box = lay.dossier_display
+    pygame.draw.rect(surface, TEXT, pygame.Rect(box), border_radius=unit)
+    _text_block(surface, screen.dossier_typed or "_", box, round(unit * 2.6), (0, 0, 0),
+                bold=True)
+    _text_block(surface, ui_text("dossier_hint", lang), lay.code_hint, round(unit * 1.4),
+                MUTED)
+    labels = {"cancel": "cancel", "dossier_delete": "delete", "dossier_submit": "dossier_submit"}
+    for button in screen.buttons():
+        if button.action == "dossier_key":
+            _button(surface, button.rect, KEY if button.enabled else KEY_OFF)
+            _text_block(surface, button.value, button.rect, round(unit * 2.2),
+                        TEXT if button.enabled else MUTED, bold=True)
+        elif button.action in labels:
+            color = NEUTRAL
+            if button.action == "dossier_submit":
+                color = DONE if button.enabled else KEY_OFF
+            _button(surface, button.rect, color)
+            label = ui_text(labels[button.action], lang)
+            if button.action == "dossier_delete":
+                label = f"⌫ {label}"
+            _text_block(surface, label, button.rect, unit * 2,
+                        TEXT if button.enabled else MUTED, bold=True)
+
+
+def _paint_dossier(screen: KioskScreen, surface: pygame.Surface, unit: int) -> None:
+    """A dossier's status in the current language, the other below, and maybe a ticket."""
+    lay = screen.layout
+    lang = screen.language
+    answer = screen.dossier or {}
+    other = "en" if lang == "vi" else "vi"
+    rects = {b.action: b.rect for b in screen.buttons()}
+    home = rects.get("done", lay.done_button)
+    body = (lay.margin * 2, lay.header[3], lay.width - 4 * lay.margin,
+            home[1] - lay.header[3] - lay.margin * 2)
+    pygame.draw.rect(surface, NOTICE, pygame.Rect(body), border_radius=unit)
+    inner_x, inner_w = body[0] + unit, body[2] - 2 * unit
+    y = body[1] + unit
+    y = _text_block(surface, ui_text("dossier_code", lang, code=answer.get("code", "")),
+                    (inner_x, y, inner_w, unit * 3), round(unit * 1.6))
+    headline, _ = dossier_text(answer, lang)
+    y = _text_block(surface, headline, (inner_x, y, inner_w, round(body[3] * 0.35)), unit * 3,
+                    bold=True)
+    offer = "collect" in rects
+    status = answer.get("status")
+    if offer:
+        hint = ui_text("dossier_take", lang)
+    elif answer.get("checked") and status in ("received", "in_progress"):
+        hint = ui_text("dossier_come_back", lang)
+    else:
+        hint = ""
+    if hint:
+        y = _text_block(surface, hint, (inner_x, y, inner_w, unit * 3), round(unit * 1.8))
+    second, _ = dossier_text(answer, other)
+    _text_block(surface, second, (inner_x, y + unit, inner_w, body[1] + body[3] - y - 2 * unit),
+                round(unit * 1.4), (235, 235, 235))
+    _button(surface, home, NEUTRAL)
+    _text_block(surface, ui_text("home", lang), home, unit * 2, bold=True)
+    if offer:
+        _button(surface, rects["collect"], SERVICE)
+        _text_block(surface, ui_text("collect", lang), rects["collect"], unit * 2, bold=True)
+
+
 def _paint_notice(screen: KioskScreen, surface: pygame.Surface, unit: int) -> None:
     """An answer about a booking: the current language large, the other one below."""
     lay = screen.layout
@@ -280,7 +354,8 @@ def _paint_notice(screen: KioskScreen, surface: pygame.Surface, unit: int) -> No
         return notice_text(notice.code, language,
                            come_back_at=notice.details.get("come_back_at"),
                            retry_after=notice.retry_after, walk_in=name,
-                           timezone=screen.timezone)
+                           timezone=screen.timezone,
+                           return_date=notice.details.get("return_date"))
 
     rects = {b.action: b.rect for b in screen.buttons()}
     home = rects.get("done", lay.done_button)

@@ -45,6 +45,8 @@ def sample_services(site_file: Path = SAMPLE_SITE) -> tuple[str, list[dict[str, 
             "code": s["code"], "name_vi": s["name_vi"], "name_en": s.get("name_en", ""),
             "prefix": s.get("prefix", s["code"]), "open": True, "closed_reason": None,
             "waiting": waiting, "estimated_wait_s": waiting * 240,
+            "results": bool(s.get("results", False)),
+            "results_when_not_ready": bool(data.get("site", {}).get("results_when_not_ready")),
         })
     if len(services) > 3:  # show what a closed field looks like
         services[3].update(open=False, closed_reason="Ngoài giờ tiếp nhận")
@@ -153,7 +155,28 @@ def write_screenshots(out: Path, site_file: Path = SAMPLE_SITE,
         screen.show_notice(error, NOW)
         shot(name, screen)
 
+    # citizens collecting a result (a field with results = true)
+    results = next((s for s in services if s.get("results")), None)
+    results_ticket = None
+    if results is not None:
+        screen = fresh()
+        screen.click(*_centre(_rect(screen, "dossier_entry")), NOW)
+        for ch in "000.00.12.H12-2612":
+            screen.click(*_centre(_rect(screen, "dossier_key", ch)), NOW)
+        shot("dossier_code", screen)
+        code = "000.00.12.H12-261204-0001"
+        for name, answer in (
+            ("dossier_ready", {"status": "ready", "return_date": "2025-03-04", "checked": True}),
+            ("dossier_not_ready", {"status": "in_progress", "return_date": "2025-03-11",
+                                   "checked": True}),
+            ("dossier_unchecked", {"status": "unknown", "return_date": None, "checked": False}),
+        ):
+            screen = fresh()
+            screen.show_dossier({"code": code, **answer}, NOW)
+            shot(name, screen)
+        results_ticket = {**sample_ticket(site_name, results), "dossier_codes": [code]}
     for name, width, language, ticket in (
+        *((("ticket_results_80mm", 576, "vi", results_ticket),) if results_ticket else ()),
         ("ticket_80mm", 576, "vi", sample_ticket(site_name, services[4])),
         ("ticket_58mm_en", 384, "en", sample_ticket(site_name, services[1])),
         ("ticket_appointment_80mm", 576, "vi", booked),

@@ -134,14 +134,23 @@ class ServerClient:
         return body
 
     def take_ticket(
-        self, service: str, priority: bool = False, idempotency_key: str | None = None
+        self, service: str, priority: bool = False, idempotency_key: str | None = None,
+        dossier: str | None = None,
     ) -> dict:
-        """Issue one ticket; retries after lost connections never issue a second one."""
+        """Issue one ticket; retries after lost connections never issue a second one.
+
+        ``dossier`` is a scanned receipt's text (or a typed code): the server reads the
+        code from it and puts it on the ticket (KioskError "bad_dossier" when it cannot,
+        "not_ready" with ``return_date`` for a result not ready yet).
+        """
         key = idempotency_key or str(uuid.uuid4())
+        request: dict = {"service": service, "priority": bool(priority)}
+        if dossier is not None:
+            request["dossier"] = dossier
         body = self._request(
             "POST",
             "/tickets",
-            json={"service": service, "priority": bool(priority)},
+            json=request,
             headers={"Idempotency-Key": key},
         )
         if not isinstance(body.get("number"), str):
@@ -157,6 +166,17 @@ class ServerClient:
         """
         body = self._request("POST", f"/appointments/{quote(code, safe='')}/check-in", json={})
         if not isinstance(body.get("number"), str):
+            raise KioskError("bad_response")
+        return body
+
+    def dossier(self, text: str) -> dict:
+        """Where a dossier stands: ``{"code","status","return_date","checked"}``.
+
+        ``text`` is the receipt's QR text or a typed code; the server reads it with the
+        same rules as for a ticket (KioskError "bad_dossier" when it cannot).
+        """
+        body = self._request("GET", f"/dossiers/{quote(text, safe='')}")
+        if not isinstance(body.get("code"), str) or not isinstance(body.get("checked"), bool):
             raise KioskError("bad_response")
         return body
 

@@ -130,8 +130,12 @@ class KioskStation:
         priority: bool = False,
         language: str | None = None,
         idempotency_key: str | None = None,
+        dossier: str | None = None,
     ) -> dict[str, Any]:
         """Take one ticket from the server and print it; returns the server's answer.
+
+        ``dossier`` (a scanned receipt or typed code) goes to the server, which puts the
+        dossier code on the ticket; the printed ticket shows it.
 
         The printer is checked first: a number must not be issued when there is no
         paper to print it on. If printing fails after the number was taken, the
@@ -144,7 +148,10 @@ class KioskStation:
         with self._lock:
             self._ready_to_print()
             try:
-                ticket = self.client.take_ticket(service, priority, key)
+                if dossier is None:
+                    ticket = self.client.take_ticket(service, priority, key)
+                else:
+                    ticket = self.client.take_ticket(service, priority, key, dossier=dossier)
             except KioskError as exc:
                 if exc.uncertain and self.pending is not None:
                     # the server may have issued a number we never got: find it later
@@ -179,6 +186,10 @@ class KioskStation:
                 self.services()
             except KioskError as exc:
                 log.info("site details unavailable, printing without them: %s", exc)
+
+    def dossier_status(self, text: str) -> dict[str, Any]:
+        """Ask the server where the dossier of a scanned receipt (or typed code) stands."""
+        return self.client.dossier(text)
 
     @property
     def booking_bases(self) -> tuple[str, ...]:

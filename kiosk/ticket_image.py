@@ -31,6 +31,7 @@ TEXT = {
     "wait_short": ("Thời gian chờ dự kiến: dưới 1 phút", "Estimated wait: under 1 min"),
     "appointment": ("LỊCH HẸN", "Appointment"),
     "appointment_time": ("Giờ hẹn: {time}", "Appointment time: {time}"),
+    "dossier": ("Mã hồ sơ", "Dossier code"),
     "footer": (
         "Quét mã để theo dõi lượt của bạn. Xin cảm ơn!",
         "Scan the code to follow your turn. Thank you!",
@@ -227,6 +228,14 @@ def render_ticket(
         c.text(TEXT["appointment_time"][0].format(time=hhmm), 34, bold=True)
         if english:
             c.text(TEXT["appointment_time"][1].format(time=hhmm), 20)
+        c.gap(8)
+
+    codes = [str(c) for c in ticket.get("dossier_codes") or []]
+    if codes:
+        label = TEXT["dossier"][0] + (f" / {TEXT['dossier'][1]}" if english else "")
+        c.text(label, 22)
+        for code in codes:
+            c.text(code, 28, bold=True)
         c.gap(8)
 
     c.text(format_issued_at(ticket["issued_at"], timezone), 24)

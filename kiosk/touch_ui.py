@@ -24,7 +24,7 @@ import pygame
 
 from kiosk.kiosk_error import KioskError
 from kiosk.scan_burst import ScanBurst
-from kiosk.scan_router import ScanRouter, booking_router
+from kiosk.scan_router import ScanRouter, kiosk_router
 from kiosk.screen_model import LOCKOUT_SECONDS, NOTICE_CODES, KioskScreen
 from kiosk.screen_painter import forget_fonts, paint
 
@@ -87,7 +87,7 @@ class TouchUI:
         #: a USB scanner in keyboard mode: its bursts are read from the key events
         self.keyboard_scanner = keyboard_scanner
         self.burst = ScanBurst()
-        self.router = router or booking_router(*getattr(station, "booking_bases", ()))
+        self.router = router or kiosk_router(*getattr(station, "booking_bases", ()))
         self._scans: queue.SimpleQueue[str] = queue.SimpleQueue()
         self.clock = clock
         self.background = background
@@ -177,17 +177,24 @@ class TouchUI:
             except Exception:  # speech is a help: it must never cost a ticket
                 log.exception("could not queue the spoken number")
 
-    def _take(self, code: str, priority: bool, key: str) -> None:
+    def _take(self, code: str, priority: bool, key: str, dossier: str | None = None) -> None:
         language = self.screen.language
 
         def job() -> None:
             try:
-                ticket = self.station.take_ticket(
-                    code, priority, language=language, idempotency_key=key
-                )
+                if dossier is None:
+                    ticket = self.station.take_ticket(
+                        code, priority, language=language, idempotency_key=key
+                    )
+                else:  # a results ticket: the server reads the receipt and keeps its code
+                    ticket = self.station.take_ticket(
+                        code, priority, language=language, idempotency_key=key,
+                        dossier=dossier,
+                    )
                 self._results.put(lambda: self._show_ticket(ticket))
             except KioskError as exc:
-                self._results.put(lambda error=exc: self._take_failed(error))
+                self._results.put(lambda error=exc: self._check_in_failed(error)
+                                  if dossier is not None else self._take_failed(error))
             except Exception as exc:
                 log.exception("taking a ticket failed")
                 error = KioskError("server_error")
@@ -213,6 +220,21 @@ class TouchUI:
 
         self._submit(job)
 
+    def _look_up_dossier(self, text: str) -> None:
+        def job() -> None:
+            try:
+                answer = self.station.dossier_status(text)
+                self._results.put(lambda: self.screen.show_dossier(answer, self.clock()))
+            except KioskError as exc:
+                self._results.put(lambda error=exc: self._check_in_failed(error))
+            except Exception as exc:
+                log.exception("looking a dossier up failed")
+                error = KioskError("server_error")
+                error.__cause__ = exc
+                self._results.put(lambda: self._check_in_failed(error))
+
+        self._submit(job)
+
     def _check_in_failed(self, error: KioskError) -> None:
         if error.code in NOTICE_CODES or error.status == 429:
             self.screen.show_notice(error, self.clock())
@@ -224,7 +246,9 @@ class TouchUI:
         if action is None:
             return
         if action[0] == "take":
-            self._take(action[1], action[2], action[3])
+            self._take(*action[1:])
+        elif action[0] == "dossier":
+            self._look_up_dossier(action[1])
         elif action[0] == "check_in":
             self._check_in(action[1])
         elif action[0] == "refresh":

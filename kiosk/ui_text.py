@@ -65,6 +65,34 @@ UI_TEXT: dict[str, tuple[str, str]] = {
         "Bạn có thể lấy số thường cho lĩnh vực {name}",
         "You can take a normal ticket for {name}",
     ),
+    "dossier_entry": ("Nhập mã hồ sơ", "Enter a dossier code"),
+    "dossier_title": ("Nhập mã hồ sơ", "Enter your dossier code"),
+    "dossier_hint": (
+        "Quét mã QR trên giấy tiếp nhận hồ sơ hoặc nhập mã hồ sơ",
+        "Scan the QR code on your dossier receipt or type the dossier code",
+    ),
+    "dossier_submit": ("Tra cứu", "Look up"),
+    "checking_dossier": ("Đang tra cứu hồ sơ…", "Looking up your dossier…"),
+    "dossier_code": ("Mã hồ sơ: {code}", "Dossier code: {code}"),
+    "dossier_received": ("Đã tiếp nhận", "Received"),
+    "dossier_in_progress": ("Đang giải quyết", "Being processed"),
+    "dossier_ready": ("Đã có kết quả", "The result is ready"),
+    "dossier_returned": ("Đã trả kết quả", "The result has been handed over"),
+    "dossier_unknown": ("Không tìm thấy hồ sơ này", "No such dossier was found"),
+    "dossier_unchecked": (
+        "Hiện không kiểm tra được tình trạng hồ sơ",
+        "The dossier's status cannot be checked now",
+    ),
+    "return_date": ("hẹn trả ngày {date}", "return date {date}"),
+    "dossier_come_back": (
+        "Vui lòng quay lại vào ngày hẹn trả kết quả",
+        "Please come back on the return date",
+    ),
+    "dossier_take": (
+        "Chạm “Nhận kết quả” để lấy số",
+        "Tap “Collect result” to take a number",
+    ),
+    "collect": ("Nhận kết quả", "Collect result"),
     "wait_seconds": (
         "Vui lòng chờ {n} giây rồi thử lại",
         "Please wait {n} seconds and try again",
@@ -78,6 +106,28 @@ def ui_text(key: str, language: str = "vi", **values: object) -> str:
     return (en if language == "en" else vi).format(**values)
 
 
+def format_day(iso_day: str) -> str:
+    """``2026-12-11`` → ``11/12/2026`` (as Vietnamese forms write dates)."""
+    try:
+        year, month, day = (int(p) for p in str(iso_day)[:10].split("-"))
+    except ValueError:
+        return str(iso_day)
+    return f"{day:02d}/{month:02d}/{year:04d}"
+
+
+def dossier_text(answer: dict, language: str = "vi") -> tuple[str, str]:
+    """(headline, detail) of a dossier's status: "Đã có kết quả", "hẹn trả ngày …"."""
+    status = str(answer.get("status") or "unknown")
+    if not answer.get("checked"):
+        return ui_text("dossier_unchecked", language), ""
+    key = f"dossier_{status}" if f"dossier_{status}" in UI_TEXT else "dossier_unknown"
+    headline = ui_text(key, language)
+    when = answer.get("return_date")
+    if when and status in ("received", "in_progress", "ready"):
+        headline = f"{headline}, {ui_text('return_date', language, date=format_day(when))}"
+    return headline, ""
+
+
 def notice_text(
     code: str,
     language: str = "vi",
@@ -86,6 +136,7 @@ def notice_text(
     retry_after: float | None = None,
     walk_in: str | None = None,
     timezone: str = "",
+    return_date: str | None = None,
 ) -> tuple[str, str]:
     """(headline, detail) of a check-in answer or a scan in ``language``.
 
@@ -105,6 +156,8 @@ def notice_text(
             headline = ui_text("too_early", language)
     elif code == "too_late" and walk_in:
         detail = ui_text("too_late_walk_in", language, name=walk_in)
+    elif code == "not_ready" and return_date:
+        detail = ui_text("return_date", language, date=format_day(return_date)).capitalize()
     elif code == "too_many_attempts" and retry_after is not None:
         detail = ui_text("wait_seconds", language, n=max(1, round(retry_after)))
     return headline, detail

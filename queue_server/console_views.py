@@ -20,6 +20,7 @@ from queue_server.domain.ticket_status import AT_COUNTER, EventKind, TicketStatu
 from queue_server.hall import Hall
 from queue_server.queue_views import candidate, last_seq, waiting_tickets
 from queue_server.storage.tables import Counter, CounterService, Service, Ticket, TicketEvent, User
+from queue_server.ticket_dossiers import codes_of, codes_of_many
 
 #: how many waiting tickets the desk lists (the total is always given)
 WAITING_SHOWN = 50
@@ -56,6 +57,8 @@ class CurrentTicket:
     issued_at: datetime
     called_at: datetime | None
     waited_s: int
+    #: dossier codes on the ticket (scanned at the kiosk or attached here)
+    dossier_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class Visit:
     status: str
     rating: int | None
     to_field: str | None = None
+    dossier_codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,7 @@ def _current(session: Session, counter: Counter, now: datetime) -> CurrentTicket
         issued_at=ticket.issued_at,
         called_at=ticket.called_at,
         waited_s=_seconds(ticket.called_at or now, ticket.issued_at),
+        dossier_codes=tuple(codes_of(session, ticket.id)),
     )
 
 
@@ -259,8 +264,10 @@ def day_history(hall: Hall, session: Session, counter: Counter) -> list[Visit]:
             if kind == EventKind.TRANSFERRED:
                 visit["to_field"] = detail.partition("->")[2] or None
             del open_visit[tid]
+    dossiers = codes_of_many(session, ticket_ids)
     for visit in visits:
         ticket = visit.pop("_ticket")
+        visit["dossier_codes"] = tuple(dossiers.get(ticket.id, ()))
         if (visit["rating"] is None and visit["status"] == TicketStatus.DONE
                 and ticket.counter_id == counter.id):
             visit["rating"] = ticket.rating  # rated without an event at this counter

@@ -31,6 +31,7 @@ from queue_server.storage.tables import (
     TicketEvent,
     UtcDateTime,
 )
+from queue_server.ticket_dossiers import codes_of
 
 RECENT_CALLS = 10
 RECENT_SERVICE_SAMPLES = 20
@@ -324,6 +325,9 @@ def services_overview(hall: Hall, session: Session) -> dict:
                 "target_wait_min": svc.target_wait_min,
                 # a kiosk offers its check-in button when a field takes bookings
                 "appointments": appointment_rules(svc) is not None,
+                # the results-pickup field, and whether it takes dossiers not ready yet
+                "results": svc.results,
+                "results_when_not_ready": site.results_when_not_ready,
                 "waiting": waiting,
                 # a field that takes no number now has no wait to promise
                 "estimated_wait_s": None
@@ -404,6 +408,7 @@ def ticket_view(hall: Hall, session: Session, ticket: Ticket, *, as_issued: bool
         "estimated_wait_s": estimate,
         "status_url": hall.status_url(ticket.public_id),
         "appointment_start": _local_iso(ticket.appointment_start, site),
+        "dossier_codes": codes_of(session, ticket.id),
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
@@ -13,6 +13,7 @@ from queue_server.broker_accounts import BrokerAccounts
 from queue_server.day_rollover import DayRollover
 from queue_server.device_setup import DeviceSetup
 from queue_server.domain.queue_error import QueueError
+from queue_server.dossier_lookup import DossierConnector, NoConnector
 from queue_server.hall import Clock, Hall, system_clock
 from queue_server.hall_publisher import HallPublisher
 from queue_server.mqtt_bridge import MqttBridge
@@ -36,6 +37,8 @@ class Runtime:
     broker_accounts: BrokerAccounts | None = None
     #: sends the event feed to the webhook endpoints (DESIGN.md section 11)
     feed: FeedDelivery | None = None
+    #: the province's dossier system (``[dossier]`` in the config)
+    dossiers: DossierConnector = field(default_factory=NoConnector)
 
     @property
     def device_setup(self) -> DeviceSetup:
@@ -71,7 +74,7 @@ class Runtime:
                 config.broker_pid_file,
             )
         return cls(config, engine, hall, publisher, bridge, DayRollover(publisher), accounts,
-                   FeedDelivery(hall, config.event_feed))
+                   FeedDelivery(hall, config.event_feed), config.dossier.make_connector())
 
     def start(self) -> None:
         if self.broker_accounts is not None:

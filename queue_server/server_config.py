@@ -9,6 +9,7 @@ from pathlib import Path
 
 from protocol.broker_url import BrokerUrl
 from protocol.config_file import ConfigError, hide_password, load_config, optional, optional_ca_file
+from queue_server.dossier_lookup import DossierConfig, dossier_config
 from queue_server.storage.database_url import check_database_url
 from queue_server.webhook_delivery import DeliverySettings
 from queue_server.webhook_endpoints import WebhookSpec, secret_problem, url_problem
@@ -47,6 +48,8 @@ class ServerConfig:
     webhooks: tuple[WebhookSpec, ...] = ()
     #: retries and dead letters of the event feed (``[event_feed]``)
     event_feed: DeliverySettings = DeliverySettings()
+    #: the ``[dossier]`` table: the dossier system's connector and the receipt QR format
+    dossier: DossierConfig = DossierConfig()
 
     @classmethod
     def load(cls, path: str | Path | None, env=None) -> ServerConfig:
@@ -123,6 +126,7 @@ class ServerConfig:
             database_url_origin=origin,
             webhooks=_webhooks(data),
             event_feed=_event_feed(data),
+            dossier=dossier_config(data.get("dossier")),
             **limits,
         )
 

@@ -69,6 +69,7 @@ def load_site(session: Session, spec: SiteSpec) -> LoadReport:
         check_in_before_min=spec.check_in_before_min,
         check_in_after_min=spec.check_in_after_min,
         appointment_retention_days=spec.appointment_retention_days,
+        results_when_not_ready=spec.results_when_not_ready,
     )
     if site is None:
         site = Site(code=spec.id, **site_values)
@@ -95,6 +96,7 @@ def load_site(session: Session, spec: SiteSpec) -> LoadReport:
             active=True,
             position=position,
             **appointment_columns(svc.appointments),
+            results=svc.results,
         )
         row = services.get(svc.code)
         if row is None:

@@ -18,7 +18,7 @@ from queue_server.domain.opening_hours import OpeningHours
 from queue_server.domain.queue_error import QueueError
 from queue_server.domain.ticket_status import EventKind, TicketStatus
 from queue_server.domain.wait_estimate import ServicePace
-from queue_server.event_feed import record_kind, record_view
+from queue_server.event_feed import record_event, record_kind, record_view
 from queue_server.hall import Hall
 from queue_server.queue_views import (
     PACE_TTL_S,
@@ -31,6 +31,7 @@ from queue_server.queue_views import (
 )
 from queue_server.storage.day_counters import bump_day_counter
 from queue_server.storage.tables import DailyCounter, Service, Ticket, TicketEvent
+from queue_server.ticket_dossiers import add_codes
 
 _INSERT_TICKET = insert(Ticket).returning(Ticket.id)
 _INSERT_EVENT = insert(TicketEvent)
@@ -131,13 +132,17 @@ def issue_ticket(
     priority: bool = False,
     device: DeviceRef | None = None,
     idempotency_key: str | None = None,
+    dossier_codes: tuple[str, ...] = (),
 ) -> tuple[dict, bool]:
-    """Issue one ticket; returns (ticket view, created). A repeated key returns the first."""
+    """Issue one ticket; returns (ticket view, created). A repeated key returns the first.
+
+    ``dossier_codes`` (valid codes, see ``domain.dossier_receipt``) go on the ticket.
+    """
     scoped_key = None
     if idempotency_key:
         scoped_key = f"{device.code if device else '-'}:{idempotency_key}"[:200]
     try:
-        return _issue(hall, service_code, priority, device, scoped_key)
+        return _issue(hall, service_code, priority, device, scoped_key, dossier_codes)
     except IntegrityError:
         # the same key raced in from a concurrent retry: the first one won, answer with it
         existing = _find_by_key(hall, scoped_key) if scoped_key else None
@@ -153,7 +158,8 @@ def _find_by_key(hall: Hall, scoped_key: str) -> dict | None:
 
 
 def _issue(
-    hall: Hall, service_code: str, priority: bool, device: DeviceRef | None, scoped_key: str | None
+    hall: Hall, service_code: str, priority: bool, device: DeviceRef | None, scoped_key: str | None,
+    dossier_codes: tuple[str, ...] = (),
 ) -> tuple[dict, bool]:
     rules = service_rules(hall, service_code)
     if rules is None:
@@ -202,6 +208,7 @@ def _issue(
             estimate=walk_in_wait_s(
                 session, rules.id, ahead, pace, now, rules.appointments, rules.check_in_after
             ),
+            dossier_codes=dossier_codes,
         )
         return view, True
 
@@ -226,6 +233,7 @@ def write_ticket(
     ahead: int,
     estimate: int,
     appointment_start: datetime | None = None,
+    dossier_codes: tuple[str, ...] = (),
 ) -> tuple[int, dict]:
     """Insert one waiting ticket and its ``issued`` event; returns its row id and view.
 
@@ -267,6 +275,7 @@ def write_ticket(
             "detail": "appointment" if appointment_start else "priority" if priority else "",
         },
     )
+    codes = add_codes(session, ticket_id, list(dossier_codes), at=now, device_id=device_id)
     tz = ZoneInfo(rules.timezone)
     view = {
         "id": public_id,
@@ -286,6 +295,7 @@ def write_ticket(
         "appointment_start": appointment_start.astimezone(tz).isoformat()
         if appointment_start
         else None,
+        "dossier_codes": codes,
     }
     record_view(session, hall.site_code, "ticket.issued", ticket_id, view, now, rules.timezone)
     return ticket_id, view
@@ -330,4 +340,24 @@ def cancel_ticket(hall: Hall, public_id: str, reason: str, device: DeviceRef | N
         )
         session.flush()
         record_kind(hall, session, EventKind.CANCELLED, ticket)
+        return ticket_view(hall, session, ticket)
+
+
+def attach_dossier(hall: Hall, public_id: str, code: str, officer_id: int | None = None) -> dict:
+    """An officer attaches a dossier code to a ticket (again: nothing changes).
+
+    The code is recorded with the counter the ticket is at, as a ``dossier`` event, and
+    told to the event feed's receivers as ``ticket.dossier_attached``.
+    """
+    with hall.transaction() as session:
+        ticket = session.scalar(
+            select(Ticket).where(Ticket.public_id == public_id).with_for_update()
+        )
+        if ticket is None:
+            raise QueueError("not_found", "Không tìm thấy phiếu", "no such ticket", 404)
+        added = add_codes(session, ticket.id, [code], at=hall.now(), officer_id=officer_id,
+                          counter_id=ticket.counter_id)
+        session.flush()
+        if added:  # the feed tells the dossier system which ticket now carries its code
+            record_event(hall, session, "ticket.dossier_attached", ticket)
         return ticket_view(hall, session, ticket)

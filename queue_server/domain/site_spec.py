@@ -40,6 +40,8 @@ class ServiceSpec:
     hours: OpeningHours = field(default_factory=OpeningHours)
     #: None: the field takes no appointments
     appointments: AppointmentRules | None = None
+    #: the results-pickup field (trả kết quả): the kiosk offers it to a scanned receipt
+    results: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class SiteSpec:
     check_in_after_min: int = 15
     #: a booking's name and phone are erased this many days after its slot
     appointment_retention_days: int = 90
+    #: a dossier not ready yet may still get a results ticket
+    results_when_not_ready: bool = False
 
 
 APPOINTMENT_KEYS = ("slot_min", "per_slot", "days_ahead", "prefix", "hours", "weekdays",
@@ -214,6 +218,10 @@ def parse_site(text: str, source: str = "site.toml") -> SiteSpec:
                 "site", 0, f"site.{key} must be a whole number 0..{high}, got {value!r}", key
             )
         rules[key] = value
+    results_when_not_ready = site.get("results_when_not_ready", False)
+    if not isinstance(results_when_not_ready, bool):
+        raise fail("site", 0, "site.results_when_not_ready must be true or false, got "
+                   f"{results_when_not_ready!r}", "results_when_not_ready")
     closed_days = _closed_days(
         site.get("closed_days", []),
         lambda msg: SiteSpecError(f"{source}:{lines.key('site', 0, 'closed_days')}: {msg}"),
@@ -254,6 +262,10 @@ def parse_site(text: str, source: str = "site.toml") -> SiteSpec:
             raise fail("services", i, f"service {svc.code}: appointments.prefix {prefix!r} "
                        "is already a ticket prefix", "appointments.prefix", "appointments")
         taken.add(prefix)
+    results_fields = [i for i, svc in enumerate(services) if svc.results]
+    if len(results_fields) > 1:
+        raise fail("services", results_fields[1], "only one field may have results = true"
+                   + first_at("services", results_fields[0], "results"), "results")
 
     counters: list[CounterSpec] = []
     for i, raw in enumerate(tables["counters"]):
@@ -318,6 +330,7 @@ def parse_site(text: str, source: str = "site.toml") -> SiteSpec:
         devices=tuple(devices),
         priority_mode=priority_mode,
         closed_days=closed_days,
+        results_when_not_ready=results_when_not_ready,
         **rules,
     )
 
@@ -484,6 +497,9 @@ def _service(raw: dict, fail, fail_appointments) -> ServiceSpec:
         hours = OpeningHours.parse(spans, weekdays)
     except ValueError as exc:
         raise fail(f"service {code}: {exc}", "hours") from None
+    results = raw.get("results", False)
+    if not isinstance(results, bool):
+        raise fail(f"service {code}: results must be true or false, got {results!r}", "results")
     return ServiceSpec(
         code=code,
         name_vi=name_vi.strip(),
@@ -495,4 +511,5 @@ def _service(raw: dict, fail, fail_appointments) -> ServiceSpec:
         target_wait_min=integer("target_wait_min", 15, 1, 600),
         hours=hours,
         appointments=_appointments(raw.get("appointments"), code, hours, fail_appointments),
+        results=results,
     )

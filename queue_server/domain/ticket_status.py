@@ -29,6 +29,8 @@ class EventKind(StrEnum):
     CANCELLED = "cancelled"
     EXPIRED = "expired"
     RATED = "rated"
+    #: a dossier code attached (``detail`` holds the code)
+    DOSSIER = "dossier"
 
 
 #: statuses a ticket may move to from each status; a transferred ticket waits again

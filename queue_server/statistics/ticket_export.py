@@ -35,6 +35,7 @@ HEADERS_VI = {
     "rating": "Đánh giá",
     "estimated_wait_s": "Thời gian chờ dự kiến (giây)",
     "appointment_start": "Giờ hẹn",
+    "dossier_codes": "Mã hồ sơ",
 }
 _WIDTHS = {"number": 10, "officer": 22, "issued_at": 26, "called_at": 26, "done_at": 26,
            "appointment_start": 26}

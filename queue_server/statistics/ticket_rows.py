@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, aliased
 from queue_server.statistics.report_filter import ReportFilter
 from queue_server.statistics.report_query import ReportScope
 from queue_server.storage.tables import Counter, Service, Ticket, User
+from queue_server.ticket_dossiers import codes_of_many
 
 #: the export columns of DESIGN.md section 9, in order
 COLUMNS = (
@@ -32,6 +33,7 @@ COLUMNS = (
     "estimated_wait_s",
     # added after the fixed columns above
     "appointment_start",
+    "dossier_codes",
 )
 #: rows fetched from the database at a time
 BATCH = 2000
@@ -54,6 +56,8 @@ class TicketRow:
     estimated_wait_s: int
     #: the booked slot's start of an appointment ticket; None for a walk-in
     appointment_start: str | None = None
+    #: the ticket's dossier codes joined by spaces ("" without any)
+    dossier_codes: str = ""
 
     def values(self) -> tuple:
         return tuple(getattr(self, c) for c in COLUMNS)
@@ -95,6 +99,7 @@ def ticket_rows(
             Ticket.rating,
             Ticket.estimated_wait_s,
             Ticket.appointment_start,
+            Ticket.id,
         )
         .join(Service, Service.id == Ticket.service_id)
         .outerjoin(Counter, Counter.id == Ticket.counter_id)
@@ -115,8 +120,20 @@ def ticket_rows(
     if flt.officer is not None:
         query = query.where(Ticket.officer_id == flt.officer)
     tz = scope.timezone
+    batch: list = []
+    for row in session.execute(query):
+        batch.append(row)
+        if len(batch) == BATCH:
+            yield from _rows(session, batch, tz)
+            batch = []
+    yield from _rows(session, batch, tz)
+
+
+def _rows(session: Session, batch: list, tz: ZoneInfo) -> Iterator[TicketRow]:
+    """One batch of result rows as TicketRows, with their dossier codes (one query)."""
+    codes = codes_of_many(session, [row[-1] for row in batch]) if batch else {}
     for (number, service, counter, full_name, username, priority, issued, called, done,
-         state, rating, estimate, booked_start) in session.execute(query):
+         state, rating, estimate, booked_start, ticket_id) in batch:
         yield TicketRow(
             number=number,
             service=service,
@@ -132,4 +149,5 @@ def ticket_rows(
             rating=rating,
             estimated_wait_s=estimate,
             appointment_start=_local(booked_start, tz),
+            dossier_codes=" ".join(codes.get(ticket_id, ())),
         )

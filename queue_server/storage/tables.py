@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -75,6 +76,10 @@ class Site(Base):
     appointment_retention_days: Mapped[int] = mapped_column(
         Integer, default=90, server_default="90"
     )
+    #: a dossier that is not ready may still get a results ticket
+    results_when_not_ready: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
 
 class Service(Base):
@@ -104,6 +109,8 @@ class Service(Base):
     appointment_hours: Mapped[str] = mapped_column(String(200), default="", server_default="")
     appointment_weekdays: Mapped[str] = mapped_column(String(20), default="", server_default="")
     appointment_max_share: Mapped[float | None] = mapped_column(Float, nullable=True)
+    #: the results-pickup field (trả kết quả)
+    results: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CounterService(Base):
@@ -216,6 +223,18 @@ class Ticket(Base):
     appointment_start: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     service: Mapped[Service] = relationship(foreign_keys=[service_id])
+
+
+class TicketDossier(Base):
+    """A dossier code a ticket came for (scanned at the kiosk or attached at the counter)."""
+
+    __tablename__ = "ticket_dossiers"
+    __table_args__ = (UniqueConstraint("ticket_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64), index=True)
+    attached_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class TicketEvent(Base):

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 import msgspec
 from flask import Blueprint, Response, jsonify, request
+from flask_login import current_user
 from sqlalchemy import select
 
 from protocol import ACTIONS, Command, CounterState, encode
@@ -27,14 +28,17 @@ from queue_server.appointment_book import (
 from queue_server.appointment_check_in import check_in
 from queue_server.domain.queue_error import QueueError
 from queue_server.queue_views import services_overview
-from queue_server.storage.tables import Counter
-from queue_server.ticket_issuer import cancel_ticket, find_ticket, issue_ticket
+from queue_server.storage.tables import Counter, Service
+from queue_server.ticket_dossiers import NOT_READY, checked_code, dossier_code_from, look_up
+from queue_server.ticket_issuer import attach_dossier, cancel_ticket, find_ticket, issue_ticket
 from queue_server.web.api_schema import (
     AppointmentRequest,
     BookingOut,
     CancelRequest,
     CounterActionRequest,
     CounterRejectedOut,
+    DossierAttachRequest,
+    DossierOut,
     ErrorOut,
     ServicesOut,
     SlotsOut,
@@ -114,7 +118,9 @@ def services():
         400: ("bad request", ErrorOut),
         401: ("no or wrong token", ErrorOut),
         404: ("unknown field", ErrorOut),
-        409: ("field closed or no more tickets today", ErrorOut),
+        409: ("field closed, no more tickets today, or not_ready (a results ticket for a "
+              "dossier not ready yet, with return_date)", ErrorOut),
+        422: ("bad_dossier: no dossier code can be read from 'dossier'", ErrorOut),
     },
 )
 def take_ticket():
@@ -124,16 +130,94 @@ def take_ticket():
     body = parse_body(TicketRequest)
     key = _idempotency_key()
     rt = runtime()
+    codes: tuple[str, ...] = ()
+    if body.dossier is not None:
+        code = dossier_code_from(body.dossier, rt.config.dossier.receipt)
+        _check_results_ticket(rt, body.service, code)
+        codes = (code,)
     ticket, created = issue_ticket(
         rt.hall,
         service_code=body.service,
         priority=body.priority,
         device=device,
         idempotency_key=key,
+        dossier_codes=codes,
     )
     if created:
         rt.publisher.board_changed()
     return jsonify(ticket), 201 if created else 200
+
+
+def _check_results_ticket(rt, service_code: str, code: str) -> None:
+    """A results ticket for a dossier the dossier system says is not ready: refused,
+    unless the site lets such dossiers take a ticket (``results_when_not_ready``)."""
+    with rt.hall.read() as session:
+        site = rt.hall.site(session)
+        results = session.scalar(select(Service.results).where(
+            Service.site_id == site.id, Service.code == service_code))
+        if not results or site.results_when_not_ready:
+            return
+    status = look_up(rt.hall, rt.dossiers, code)
+    if status.checked and status.status in NOT_READY:
+        when = status.return_date.strftime("%d/%m/%Y") if status.return_date else None
+        raise QueueError(
+            "not_ready",
+            f"Hồ sơ chưa có kết quả, hẹn trả ngày {when}" if when
+            else "Hồ sơ chưa có kết quả",
+            "the dossier's result is not ready yet",
+            409,
+            details={"return_date": status.return_date.isoformat()
+                     if status.return_date else None},
+        )
+
+
+@blueprint.get("/dossiers/<path:code>")
+@documented(
+    "get",
+    "/api/v1/dossiers/{code}",
+    "Where a dossier stands, asked of the province's dossier system",
+    security=("device", "session"),
+    parameters=(path_param("code", {"type": "string", "pattern": r"^[A-Za-z0-9._/-]{1,64}$"}),),
+    responses={
+        200: ("the dossier's status (checked false: no dossier system, or no answer in "
+              "time)", DossierOut),
+        401: ("no or wrong kiosk token, not logged in", ErrorOut),
+        422: ("bad_dossier: not a dossier code", ErrorOut),
+    },
+)
+def dossier_status(code: str):
+    if bearer_device(kind="kiosk") is None and not current_user.is_authenticated:
+        raise QueueError("unauthorized", "Vui lòng đăng nhập", "a kiosk token or a login is "
+                         "needed", 401)
+    rt = runtime()
+    # a bare code, or the whole text of a receipt's QR code read by the same rules
+    code = dossier_code_from(code, rt.config.dossier.receipt)
+    return jsonify(look_up(rt.hall, rt.dossiers, code).as_json())
+
+
+@blueprint.post("/tickets/<public_id>/dossiers")
+@documented(
+    "post",
+    "/api/v1/tickets/{id}/dossiers",
+    "An officer attaches a dossier code to a ticket",
+    request=DossierAttachRequest,
+    security=("session",),
+    parameters=(path_param("id"), header("X-CSRFToken", required=True)),
+    responses={
+        200: ("the ticket with its dossier codes", TicketOut),
+        400: ("bad request or CSRF token", ErrorOut),
+        401: ("not logged in", ErrorOut),
+        403: ("not an officer", ErrorOut),
+        404: ("no such ticket", ErrorOut),
+        422: ("bad_dossier: not a dossier code", ErrorOut),
+    },
+)
+def attach_dossier_code(public_id: str):
+    user = require_user("admin", "officer")
+    body = parse_body(DossierAttachRequest)
+    code = checked_code(body.code)
+    ticket = attach_dossier(runtime().hall, public_id, code, officer_id=user.id)
+    return jsonify(ticket)
 
 
 @blueprint.get("/tickets/<public_id>")

@@ -20,11 +20,18 @@ Status = Literal[
 ]
 
 
+DossierCode = Annotated[str, msgspec.Meta(min_length=1, max_length=64,
+                                          pattern=r"^[A-Za-z0-9._/-]{1,64}$")]
+
+
 class TicketRequest(msgspec.Struct):
     """A kiosk asks for a ticket of one field, optionally as a priority citizen."""
 
     service: ServiceCode
     priority: bool = False
+    #: a dossier code or the text of a dossier receipt's QR code (results pickup);
+    #: text the server cannot read is refused with 422 ``bad_dossier``
+    dossier: Annotated[str, msgspec.Meta(max_length=65536)] | None = None
 
 
 class CancelRequest(msgspec.Struct):
@@ -57,6 +64,24 @@ class TicketOut(msgspec.Struct):
     status_url: str
     #: the booked slot's start (ISO 8601, site time) for an appointment ticket
     appointment_start: str | None = None
+    #: dossier codes (1-64 letters, digits, '.', '-', '_', '/') the ticket came for
+    dossier_codes: list[DossierCode] = []
+
+
+class DossierOut(msgspec.Struct):
+    code: DossierCode
+    status: Literal["received", "in_progress", "ready", "returned", "unknown"]
+    #: the return date the dossier system promises (YYYY-MM-DD)
+    return_date: str | None
+    #: false when no dossier system is connected or it did not answer in time
+    checked: bool
+
+
+class DossierAttachRequest(msgspec.Struct):
+    """An officer attaches a dossier code (typed, or from a scanner) to a ticket."""
+
+    #: spaces around the code (a scanner's suffix) are dropped
+    code: Annotated[str, msgspec.Meta(max_length=200)]
 
 
 class SiteOut(msgspec.Struct):
@@ -79,6 +104,10 @@ class ServiceOut(msgspec.Struct):
     waiting: int
     #: null while the field takes no number (closed or its daily limit reached)
     estimated_wait_s: int | None
+    #: the results-pickup field (trả kết quả): kiosks offer it to a scanned receipt
+    results: bool = False
+    #: a dossier not ready yet may still get a ticket of this field
+    results_when_not_ready: bool = False
 
 
 class ServicesOut(msgspec.Struct):
@@ -94,6 +123,8 @@ class ErrorDetail(msgspec.Struct):
     come_back_at: str | None = None
     #: ``too_late`` check-in: the field, to take a walk-in ticket instead
     service: str | None = None
+    #: ``not_ready`` results ticket: the return date the dossier system promises
+    return_date: str | None = None
 
 
 class ErrorOut(msgspec.Struct):

@@ -87,6 +87,7 @@ def desk_data(desk: DeskSnapshot) -> dict:
         "officer": desk.officer,
         "current": desk.current.number if desk.current else None,
         "current_field": desk.current.field.code if desk.current else None,
+        "current_id": desk.current.public_id if desk.current else None,
         "waiting_total": desk.waiting_total,
         "updated": clock_text(desk.at),
         "parts": render_parts(desk),

@@ -23,12 +23,14 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from queue_server.domain.dossier_receipt import is_dossier_code
 from queue_server.statistics import ReportFilter, ReportFilterError, report_charts
 from queue_server.statistics.booking_rows import (
     booking_rows,
     bookings_csv_chunks,
     write_bookings_xlsx,
 )
+from queue_server.statistics.dossier_tickets import dossier_tickets
 from queue_server.statistics.report_query import ReportScope
 from queue_server.statistics.ticket_export import csv_chunks, write_xlsx
 from queue_server.statistics.ticket_rows import ticket_rows
@@ -43,6 +45,12 @@ WEEKDAYS = {
     1: lazy_gettext("Mon"), 2: lazy_gettext("Tue"), 3: lazy_gettext("Wed"),
     4: lazy_gettext("Thu"), 5: lazy_gettext("Fri"), 6: lazy_gettext("Sat"),
     7: lazy_gettext("Sun"),
+}
+STATUS_LABELS = {
+    "waiting": lazy_gettext("Waiting"), "called": lazy_gettext("Called"),
+    "serving": lazy_gettext("Being served"), "done": lazy_gettext("Served"),
+    "no_show": lazy_gettext("No-show"), "transferred": lazy_gettext("Transferred"),
+    "cancelled": lazy_gettext("Cancelled"), "expired": lazy_gettext("Expired"),
 }
 RATING_LABELS = {
     "4": lazy_gettext("Very satisfied"), "3": lazy_gettext("Satisfied"),
@@ -258,3 +266,21 @@ def bookings_xlsx():
         as_attachment=True,
         download_name=_booking_file_name(flt, "xlsx"),
     )
+
+
+@blueprint.get("/dossiers")
+@roles_required("manager")
+def dossier():
+    """Search by dossier code: the tickets that came for it, with wait, service and rating."""
+    rt = runtime()
+    raw = request.args.get("code", "").strip()
+    code = raw if is_dossier_code(raw) else None
+    tickets = []
+    if code is not None:
+        with Session(report_reader()) as session:
+            site = rt.hall.site(session)
+            tickets = dossier_tickets(session, site.id, code, site.timezone)
+    return render_template(
+        "reports_dossier.html", query=raw, code=code, tickets=tickets, minutes=minutes,
+        rating_labels=RATING_LABELS, status_labels=STATUS_LABELS,
+    ), 400 if raw and code is None else 200

@@ -10,6 +10,14 @@ bookings a test puts in ``bookings`` (code → service, start and an ``outcome``
 "ok", "too_early", "too_late" or "cancelled"): 201 with an appointment ticket, 200
 with the same ticket on a repeat, 409 with the reason, 404 for an unknown code, and
 429 with Retry-After while ``throttle_s`` is set.
+
+Dossiers (section 11): fields in ``results_services`` are listed with ``"results":
+true``; GET /api/v1/dossiers/{text} reads the receipt text with the server's own reader
+and answers the status a test puts in ``dossiers`` (code → {"status", "return_date"};
+``checked`` false for every code while ``dossier_system_down`` is set, as the real
+server answers when its dossier system times out, 422 ``bad_dossier`` for text without
+a code); POST /api/v1/tickets with ``"dossier"`` puts the code on the ticket and
+refuses a dossier not ready with 409 ``not_ready`` unless ``results_when_not_ready``.
 """
 
 from __future__ import annotations
@@ -20,6 +28,9 @@ import time
 import uuid
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote
+
+from queue_server.domain.dossier_receipt import UnreadableReceipt, read_receipt
 
 SITE = {"id": "camau-hcc", "name": "Trung tâm Phục vụ hành chính công tỉnh Cà Mau",
         "timezone": "Asia/Ho_Chi_Minh"}
@@ -59,6 +70,13 @@ class ContractServer:
         #: check-in refusals as ``{"error": "too_early", "come_back_at": …}`` (flat) instead
         #: of the API's ``{"error": {"code", "message", …}}``
         self.flat_errors = False
+        #: fields listed as the results-pickup field
+        self.results_services: set[str] = set()
+        self.results_when_not_ready = False
+        #: dossier code → {"status", "return_date"}
+        self.dossiers: dict[str, dict] = {}
+        #: while set, every lookup answers checked: false (the dossier system is away)
+        self.dossier_system_down = False
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(
@@ -97,6 +115,9 @@ class ContractServer:
             })
             if s["code"] in self.appointment_services:
                 listed[-1]["appointments"] = True
+            if s["code"] in self.results_services:
+                listed[-1]["results"] = True
+                listed[-1]["results_when_not_ready"] = self.results_when_not_ready
         return {"site": SITE, "services": listed}
 
     def check_in(self, raw_code: str) -> tuple[int, dict, dict[str, str]]:
@@ -138,11 +159,40 @@ class ContractServer:
             self.checked_in[code] = ticket
             return 201, ticket, {}
 
-    def issue(self, service: str, priority: bool, key: str) -> tuple[int, dict, bool]:
+    def dossier(self, text: str) -> tuple[int, dict]:
+        """A dossier lookup: the status of the code the receipt text holds."""
+        try:
+            code = read_receipt(text).code
+        except UnreadableReceipt:
+            return 422, _error("bad_dossier", "Không đọc được mã hồ sơ trên giấy tiếp nhận")
+        if self.dossier_system_down:
+            return 200, {"code": code, "status": "unknown", "return_date": None,
+                         "checked": False}
+        found = self.dossiers.get(code)
+        if found is None:
+            return 200, {"code": code, "status": "unknown", "return_date": None,
+                         "checked": True}
+        return 200, {"code": code, "status": found["status"],
+                     "return_date": found.get("return_date"), "checked": True}
+
+    def issue(self, service: str, priority: bool, key: str,
+              dossier: str | None = None) -> tuple[int, dict, bool]:
         """(status, body, drop_answer) for one ticket request."""
         with self.lock:
             if key in self.by_key:
                 return 200, self.by_key[key], False
+            codes = []
+            if dossier is not None:
+                status, answer = self.dossier(dossier)
+                if status != 200:
+                    return status, answer, False
+                if (service in self.results_services and not self.results_when_not_ready
+                        and answer["checked"] and answer["status"] in ("received",
+                                                                       "in_progress")):
+                    error = _error("not_ready", "Hồ sơ chưa có kết quả")
+                    error["error"]["return_date"] = answer["return_date"]
+                    return 409, error, False
+                codes = [answer["code"]]
             found = next((s for s in self.services if s["code"] == service), None)
             if found is None:
                 return 404, _error("unknown_service", "Không có lĩnh vực này"), False
@@ -167,6 +217,7 @@ class ContractServer:
                 "service_name_en": found["name_en"],
                 "site_name": SITE["name"],
                 "status": "waiting",
+                "dossier_codes": codes,
             }
             self.tickets.append(ticket)
             self.by_key[key] = ticket
@@ -216,6 +267,11 @@ class ContractServer:
                 server.requests.append(("GET", self.path, dict(self.headers), None))
                 if self.path == "/api/v1/services":
                     self._send(200, server.services_body())
+                elif self.path.startswith("/api/v1/dossiers/"):
+                    if self.headers.get("Authorization") != f"Bearer {server.token}":
+                        self._send(401, _error("unauthorized", "Thiết bị chưa được cấp quyền"))
+                        return
+                    self._send(*server.dossier(unquote(self.path[len("/api/v1/dossiers/"):])))
                 else:
                     self._send(404, _error("not_found", "Không tìm thấy"))
 
@@ -262,7 +318,7 @@ class ContractServer:
                     self._send(400, _error("bad_request", "Yêu cầu không hợp lệ"))
                     return
                 status, answer, drop = server.issue(
-                    body["service"], bool(body.get("priority")), key
+                    body["service"], bool(body.get("priority")), key, body.get("dossier")
                 )
                 if drop:
                     # the ticket exists now, but its answer never reaches the kiosk

@@ -153,7 +153,9 @@ def test_screenshots_command_writes_every_screen(tmp_path) -> None:
             "appointment_code.png", "appointment_confirmation.png",
             "appointment_too_early.png", "appointment_too_late.png",
             "appointment_cancelled.png", "appointment_unknown.png", "appointment_wait.png",
-            "scan_unreadable.png", "ticket_appointment_80mm.png"} <= names
+            "scan_unreadable.png", "ticket_appointment_80mm.png", "dossier_code.png",
+            "dossier_ready.png", "dossier_not_ready.png", "dossier_unchecked.png",
+            "ticket_results_80mm.png"} <= names
     with Image.open(tmp_path / "shots" / "start.png") as start:
         assert start.size == (1024, 600)
     with Image.open(tmp_path / "shots" / "ticket_80mm.png") as ticket:

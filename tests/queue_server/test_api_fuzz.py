@@ -3,6 +3,7 @@
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import positive_data_acceptance
 
 from tests.support.live_server import LiveServer
 
@@ -28,7 +29,8 @@ def test_every_documented_route_is_fuzzed(api_server):
             "POST /api/v1/counters/{counter}/{action}", "GET /api/v1/appointments/slots",
             "POST /api/v1/appointments", "GET /api/v1/appointments/{code}",
             "POST /api/v1/appointments/{code}/cancel",
-            "POST /api/v1/appointments/{code}/check-in"} <= labels
+            "POST /api/v1/appointments/{code}/check-in", "GET /api/v1/dossiers/{code}",
+            "POST /api/v1/tickets/{id}/dossiers"} <= labels
 
 
 def fuzz(operation, server: LiveServer) -> None:
@@ -40,7 +42,12 @@ def fuzz(operation, server: LiveServer) -> None:
     def check(case):
         response = case.call(base_url=server.url, headers=headers)
         assert response.status_code < 500, (operation.label, response.text)
-        case.validate_response(response)
+        # a "dossier" that is a string but holds no dossier code is refused with the
+        # documented 422 bad_dossier: the schema cannot say which strings are receipts
+        unreadable = (response.status_code == 422
+                      and response.json()["error"]["code"] == "bad_dossier")
+        case.validate_response(response, excluded_checks=[positive_data_acceptance]
+                               if unreadable else None)
 
     check()
 

@@ -26,7 +26,7 @@ def test_load_site_twice_changes_nothing_and_prints_tokens_once(tmp_path):
     second = run_cli("load-site", str(EXAMPLE_SITE), config=cfg)
     assert "(no change)" in second.stdout and "token " not in second.stdout
     db = sqlite3.connect(tmp_path / "motcua.db")
-    assert db.execute("select count(*) from services").fetchone()[0] == 6
+    assert db.execute("select count(*) from services").fetchone()[0] == 7
     hashes = [h for (h,) in db.execute("select token_hash from devices")]
     tokens = [line.split()[2] for line in first.stdout.splitlines() if line.startswith("token")]
     assert not set(tokens) & set(hashes)  # only hashes are stored

@@ -410,3 +410,16 @@ def test_kiosks_and_counters_at_once_give_one_event_per_change_in_ticket_order(
             told[e.ticket_id].append(e.type)
     assert sum(map(len, told.values())) > 45 + 20
     assert told == changes
+
+
+def test_an_officer_attaching_a_dossier_code_tells_the_feed_once(in_process_hall):
+    from queue_server.ticket_issuer import attach_dossier
+
+    h = in_process_hall
+    ticket = issue(h, "B")
+    attach_dossier(h.hall, ticket["id"], "000.00.12.H12-261204-0001")
+    attach_dossier(h.hall, ticket["id"], "000.00.12.H12-261204-0001")  # again: no change
+    kinds = [kind for kind, _ in feed(h)]
+    assert kinds == ["ticket.issued", "ticket.dossier_attached"]
+    body = feed(h)[1][1]
+    assert body["ticket"]["dossier_codes"] == ["000.00.12.H12-261204-0001"]

@@ -13,6 +13,10 @@
   var liveMode = document.getElementById("live-mode");
   var skipDialog = document.getElementById("skip-dialog");
   var transferDialog = document.getElementById("transfer-dialog");
+  var dossierForm = document.getElementById("dossier-form");
+  var dossierInput = document.getElementById("dossier-input");
+  var dossierOutcome = document.getElementById("dossier-outcome");
+  var DOSSIER_CODE = /^[A-Za-z0-9._\/-]{1,64}$/;
   var pollTimer = null;
   var source = null;
 
@@ -66,7 +70,8 @@
     document.getElementById("current").dataset.seq = data.seq;
     document.getElementById("updated").textContent = data.updated;
     state = {seq: data.seq, paused: data.paused, seated: data.seated, current: data.current,
-             current_field: data.current_field};
+             current_field: data.current_field, current_id: data.current_id};
+    dossierForm.hidden = !data.current_id;
     document.querySelector("button.act.pause").hidden = data.paused;
     document.querySelector("button.act.resume").hidden = !data.paused;
     document.getElementById("seat-lost").hidden = data.seated;
@@ -183,6 +188,49 @@
     event.preventDefault();
     run(action);
   });
+
+  /* A dossier code typed, or typed by a USB scanner in keyboard mode ending in Enter. */
+  function attachDossier(event) {
+    event.preventDefault();
+    var code = dossierInput.value.trim();
+    var ticket = state.current;
+    if (!DOSSIER_CODE.test(code)) {
+      dossierOutcome.textContent = text.reasons.bad_dossier;
+      dossierOutcome.className = "outcome bad";
+      dossierInput.select();
+      return;
+    }
+    if (!state.current_id) { return; }
+    fetch(config.dossiers.replace("TICKET", encodeURIComponent(state.current_id)), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"Content-Type": "application/json", "Accept": "application/json",
+                "X-CSRFToken": csrf},
+      body: JSON.stringify({code: code})
+    })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (body) {
+          if (response.ok) {
+            dossierOutcome.textContent = fill(text.attached, {code: code, ticket: ticket});
+            dossierOutcome.className = "outcome ok";
+            dossierInput.value = "";
+            return;
+          }
+          var reason = body && body.error ? body.error.code : null;
+          if (response.status === 401) { sessionEnded(); return; }
+          dossierOutcome.textContent = reason === "csrf" ? text.csrf :
+            text.reasons[reason] || text.reasons.rejected;
+          dossierOutcome.className = "outcome bad";
+        });
+      })
+      .catch(function () {
+        dossierOutcome.textContent = text.failed;
+        dossierOutcome.className = "outcome bad";
+      })
+      .then(refresh);
+  }
+
+  dossierForm.addEventListener("submit", attachDossier);
 
   function startPolling() {
     setLive("polling");

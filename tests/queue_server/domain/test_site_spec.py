@@ -10,10 +10,25 @@ EXAMPLE = Path(__file__).resolve().parents[3] / "firmware_config" / "examples" /
 def test_example_site_parses():
     spec = parse_site(EXAMPLE.read_text(encoding="utf-8"))
     assert spec.id == "camau-hcc"
-    assert [s.code for s in spec.services] == ["A", "B", "C", "D", "E", "U"]
+    assert [s.code for s in spec.services] == ["A", "B", "C", "D", "E", "U", "R"]
     assert spec.services[0].name_vi == "Đất đai"
+    assert [(s.code, s.name_vi) for s in spec.services if s.results] == [("R", "Trả kết quả")]
+    assert spec.results_when_not_ready is False
     assert len(spec.counters) >= 6
     assert {d.kind for d in spec.devices} == {"kiosk", "display", "counter"}
+
+
+def test_results_field_settings_are_checked_by_line():
+    text, line = _changed("\nresults = true", '\nresults = "yes"')
+    line += 1
+    with pytest.raises(SiteSpecError, match=rf":{line}: service R: results must be true or false"):
+        parse_site(text)
+    text, line = _changed("results_when_not_ready = false", "results_when_not_ready = 1")
+    with pytest.raises(SiteSpecError, match=rf":{line}: site.results_when_not_ready"):
+        parse_site(text)
+    text, _ = _changed('code = "U"', 'code = "U"\nresults = true')
+    with pytest.raises(SiteSpecError, match="only one field may have results = true"):
+        parse_site(text)
 
 
 def _changed(old: str, new: str, nth: int = 0) -> tuple[str, int]:

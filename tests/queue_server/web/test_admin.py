@@ -84,12 +84,12 @@ def test_new_field_and_counter(hall):
     r = admin.post("/admin/fields/new", data=dict(FIELD_A, code="F", prefix="F",
                                                   name_vi="Thuế", name_en="Tax"))
     assert r.status_code == 302
-    assert _service(hall, "F").position == 6
+    assert _service(hall, "F").position == 7
     r = admin.post("/admin/fields/new", data=dict(FIELD_A, code="F", prefix="G"))
     assert r.status_code == 400  # the code exists
-    r = admin.post("/admin/counters/new", data={"number": "7", "services": ["F", "A"]})
+    r = admin.post("/admin/counters/new", data={"number": "9", "services": ["F", "A"]})
     assert r.status_code == 302
-    r = admin.post("/admin/counters/new", data={"number": "7", "services": ["F"]})
+    r = admin.post("/admin/counters/new", data={"number": "9", "services": ["F"]})
     assert r.status_code == 400 and "Quầy này đã có." in r.get_data(as_text=True)
     r = admin.post("/admin/counters/3", data={"services": []})
     assert r.status_code == 400 and "Chọn ít nhất một lĩnh vực." in r.get_data(as_text=True)
@@ -98,7 +98,7 @@ def test_new_field_and_counter(hall):
     with hall.runtime.hall.transaction() as db:
         counters = {c.number: sorted(s.code for s in c.services)
                     for c in db.scalars(select(Counter))}
-    assert counters["7"] == ["A", "F"] and counters["3"] == ["B", "C"]
+    assert counters["9"] == ["A", "F"] and counters["3"] == ["B", "C"]
 
 
 def test_accounts_create_reset_and_lock(hall):

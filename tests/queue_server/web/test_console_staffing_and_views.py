@@ -94,8 +94,8 @@ def test_counter_choices_list_fields_and_officers_in_number_order(in_process_hal
     sit(hall.hall, "6", _account(hall, "canbo-lan", full_name="Trần Thị Lan"))
     with hall.hall.read() as db:
         choices = counter_choices(hall.hall, db)
-    assert [c.number for c in choices] == ["1", "2", "3", "4", "5", "6"]
-    six = choices[-1]
+    assert [c.number for c in choices] == ["1", "2", "3", "4", "5", "6", "7"]
+    six = choices[5]
     assert [f.code for f in six.fields] == ["D", "E", "U"] and six.officer == "Trần Thị Lan"
     assert choices[0].officer is None and choices[0].fields[0].name_vi == "Đất đai"
 
@@ -117,7 +117,7 @@ def test_desk_waiting_list_in_call_order_with_marks_and_minutes(in_process_hall)
     assert moved.transferred and moved.from_field == "C" and moved.field == "A"
     assert last.waited_s == 11 * 60 and desk.waiting_total == 3
     assert desk.current is None and not desk.paused
-    assert [f.code for f in desk.transfer_targets] == ["A", "B", "C", "D", "E", "U"]
+    assert [f.code for f in desk.transfer_targets] == ["A", "B", "C", "D", "E", "U", "R"]
 
 
 def test_desk_current_ticket_and_pause(in_process_hall):

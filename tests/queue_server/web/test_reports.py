@@ -148,7 +148,7 @@ def test_csv_export(app):
                             "Giờ gọi", "Giờ kết thúc", "Trạng thái", "Thời gian chờ (giây)",
                             "Thời gian phục vụ (giây)", "Đánh giá",
                             "Thời gian chờ dự kiến (giây)"]
-    assert rows[0][13:] == ["Giờ hẹn"]  # columns added after the contract's
+    assert rows[0][13:] == ["Giờ hẹn", "Mã hồ sơ"]  # columns added after the contract's
     assert {r[13] for r in rows[1:]} == {""}  # walk-ins only
     specs = sorted((s for s in in_range(known_specs(), DAY, DAY) if s.status != "cancelled"),
                    key=lambda s: s.issued)
