@@ -146,6 +146,36 @@ def booking_view(hall: Hall, session: Session, booking: Appointment) -> dict:
     }
 
 
+def list_bookings(
+    hall: Hall, day: date, service_code: str | None, integrator_id: int | None
+) -> dict:
+    """``GET /api/v1/appointments``: the bookings of a day (an integrator: only its own).
+
+    No personal data: what ``booking_view`` shows, plus the caller's ``external_id``.
+    """
+    with hall.read() as session:
+        site = hall.site(session)
+        first, end = hall.day_bounds(site, day)
+        query = (
+            select(Appointment)
+            .where(Appointment.site_id == site.id, Appointment.start >= first,
+                   Appointment.start < end)
+            .order_by(Appointment.start, Appointment.id)
+        )
+        if service_code is not None:
+            query = query.where(Appointment.service_id == booking_field(
+                hall, session, service_code).service.id)
+        if integrator_id is not None:
+            query = query.where(Appointment.integrator_id == integrator_id)
+        return {
+            "day": day.isoformat(),
+            "appointments": [
+                {**booking_view(hall, session, b), "external_id": b.external_id}
+                for b in session.scalars(query)
+            ],
+        }
+
+
 def booking_url(hall: Hall, code: str) -> str:
     """The booking's page (also the content of its QR code)."""
     return f"{hall.public_url.rstrip('/')}/booking/{display_code(code)}"

@@ -23,6 +23,7 @@ from queue_server.appointment_book import (
     cancel_booking,
     day_of,
     find_booking,
+    list_bookings,
     slots_of_day,
 )
 from queue_server.appointment_check_in import check_in
@@ -34,6 +35,7 @@ from queue_server.ticket_issuer import attach_dossier, cancel_ticket, find_ticke
 from queue_server.web.api_schema import (
     AppointmentRequest,
     BookingOut,
+    BookingsOut,
     CancelRequest,
     CounterActionRequest,
     CounterRejectedOut,
@@ -382,6 +384,39 @@ def make_appointment():
         BookingLimits(rt.config.booking_limit_per_phone, rt.config.booking_limit_per_address),
     )
     return jsonify(booking), 201 if created else 200
+
+
+@blueprint.get("/appointments")
+@documented(
+    "get",
+    "/api/v1/appointments",
+    "The bookings of a day: an integrator's own (its key), or all of them (staff)",
+    parameters=(
+        query("day", {"type": "string", "format": "date"}, required=True),
+        query("service", {"type": "string", "minLength": 1, "maxLength": 8,
+                          "pattern": "^[A-Z0-9]+$"}),
+    ),
+    security=("integrator", "session"),
+    responses={
+        200: ("the bookings, earliest first (no personal data)", BookingsOut),
+        400: ("bad day", ErrorOut),
+        401: ("no integrator key and not logged in, or a wrong key", ErrorOut),
+        404: ("unknown field, or a field without appointments", ErrorOut),
+    },
+)
+def appointments_of_day():
+    integrator = bearer_integrator()
+    if integrator is None and not current_user.is_authenticated:
+        raise QueueError(
+            "unauthorized",
+            "Cần khóa tích hợp hoặc đăng nhập",
+            "an integrator key (Authorization: Bearer) or a staff login is needed",
+            401,
+        )
+    day = day_of(request.args.get("day", ""))
+    service = request.args.get("service", "").strip() or None
+    return jsonify(list_bookings(runtime().hall, day, service,
+                                 integrator.id if integrator else None))
 
 
 @blueprint.get("/appointments/<code>")

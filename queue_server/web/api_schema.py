@@ -165,6 +165,16 @@ class BookingOut(msgspec.Struct):
     cancel_url: str
 
 
+class ListedBookingOut(BookingOut):
+    #: the booking system's own id, when it booked with one
+    external_id: str | None
+
+
+class BookingsOut(msgspec.Struct):
+    day: str
+    appointments: list[ListedBookingOut]
+
+
 class SlotOut(msgspec.Struct):
     start: str
     free: Annotated[int, msgspec.Meta(ge=0)]

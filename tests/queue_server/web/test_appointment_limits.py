@@ -142,3 +142,24 @@ def test_a_revoked_key_stops_at_once(hall):
     r = client.post("/api/v1/appointments", headers=auth,
                     json=body(start="2025-03-04T10:00:00+07:00"))
     assert r.status_code == 401
+
+
+def test_an_integrator_lists_its_own_bookings_of_a_day_and_staff_see_all(hall):
+    key = make_key(hall, "Cổng dịch vụ công")
+    auth = {"Authorization": f"Bearer {key}"}
+    client = hall.client()
+    mine = client.post("/api/v1/appointments", headers=auth, json=body(
+        start="2025-03-04T08:00:00+07:00", external_id="hs-42")).get_json()
+    public = client.post("/api/v1/appointments", json=body(
+        phone="0987654321", start="2025-03-04T07:30:00+07:00")).get_json()
+    listed = client.get("/api/v1/appointments?day=2025-03-04", headers=auth)
+    assert listed.status_code == 200
+    assert listed.get_json() == {"day": "2025-03-04", "appointments": [
+        {**mine, "external_id": "hs-42"}]}
+    assert "Trần" not in listed.get_data(as_text=True)  # no personal data
+    assert client.get("/api/v1/appointments?day=2025-03-04").status_code == 401
+    staff = hall.login("manager")
+    every = staff.get("/api/v1/appointments?day=2025-03-04&service=A").get_json()
+    assert [b["code"] for b in every["appointments"]] == [public["code"], mine["code"]]
+    assert staff.get("/api/v1/appointments?day=2025-02-30").status_code == 400
+    assert staff.get("/api/v1/appointments?day=2025-03-04&service=ZZ").status_code == 404
