@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from protocol.config_file import ConfigError
 from queue_server.domain.dossier_receipt import DEFAULT_KEYS, FIELDS, ReceiptFormat
+from queue_server.webhook_endpoints import WebhookSpec, secret_problem, url_problem
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +170,13 @@ class DossierConfig:
     hmac_key: str = ""
     timeout_s: float = 2.0
     receipt: ReceiptFormat = field(default_factory=ReceiptFormat)
+    #: where the dossier system takes the event feed (its webhook), and the signing secret
+    events_url: str = ""
+    events_secret: str = ""
+
+    def events_receiver(self) -> WebhookSpec | None:
+        """The dossier system as a receiver of ticket events, when it takes them."""
+        return WebhookSpec(self.events_url, self.events_secret) if self.events_url else None
 
     def make_connector(self) -> DossierConnector:
         if self.connector == "http":
@@ -177,7 +185,8 @@ class DossierConfig:
         return NoConnector()
 
 
-_KEYS = {"connector", "url", "token", "hmac_key", "timeout_s", "qr"}
+_KEYS = {"connector", "url", "token", "hmac_key", "timeout_s", "qr", "events_url",
+         "events_secret"}
 _QR_KEYS = {"kind", "pair_separator", "key_separator", "field_order", "field_separator", "keys"}
 
 
@@ -206,10 +215,19 @@ def dossier_config(table: object) -> DossierConfig:
             not 0.05 <= timeout <= 30:
         raise ConfigError(f"config key 'dossier.timeout_s' must be a number of seconds "
                           f"0.05..30, got {timeout!r}")
+    events_url, events_secret = _text(table, "events_url", ""), _text(table, "events_secret", "")
+    if events_url or events_secret:
+        problem = url_problem(events_url) if events_url else "is missing"
+        if problem:
+            raise ConfigError(f"config key 'dossier.events_url' {problem}")
+        problem = secret_problem(events_secret) if events_secret else "is missing"
+        if problem:
+            raise ConfigError(f"config key 'dossier.events_secret' {problem}")
     return DossierConfig(
         connector=connector, url=url, token=_text(table, "token", ""),
         hmac_key=_text(table, "hmac_key", ""), timeout_s=float(timeout),
         receipt=_receipt_format(table.get("qr")),
+        events_url=events_url, events_secret=events_secret,
     )
 
 

@@ -109,6 +109,11 @@ class ServerConfig:
                 raise ConfigError(f"config key {key!r} must be 0..100000 (0: no limit), "
                                   f"got {value}")
             limits[key] = value
+        dossier = dossier_config(data.get("dossier"))
+        webhooks = _webhooks(data)
+        receiver = dossier.events_receiver()
+        if receiver is not None and all(w.url != receiver.url for w in webhooks):
+            webhooks += (receiver,)  # the dossier system takes the feed like any receiver
         return cls(
             site=site,
             database_url=database_url,
@@ -124,9 +129,9 @@ class ServerConfig:
             broker_pid_file=Path(broker_pid_file) if broker_pid_file else None,
             config_file=Path(path) if path is not None else None,
             database_url_origin=origin,
-            webhooks=_webhooks(data),
+            webhooks=webhooks,
             event_feed=_event_feed(data),
-            dossier=dossier_config(data.get("dossier")),
+            dossier=dossier,
             **limits,
         )
 

@@ -6,6 +6,7 @@ import time
 from datetime import date
 
 import pytest
+import requests
 
 from protocol.config_file import ConfigError
 from queue_server.dossier_lookup import HttpJsonConnector, NoConnector, dossier_config
@@ -94,3 +95,47 @@ def test_answers_dribbled_out_do_not_use_up_the_lookups(system):
     time.sleep(0.6)  # the workers give up at their deadline, not byte by byte
     lookup.timeout_s = 2
     assert lookup.look_up("000.00.12.H12-261204-0001").checked
+
+
+def test_the_dossier_system_takes_the_event_feed_from_its_own_table(tmp_path):
+    config = tmp_path / "server.toml"
+    secret = "bi-mat-he-thong-mot-cua-tinh"
+    config.write_text('site = "camau-hcc"\n[dossier]\nconnector = "http"\n'
+                      'url = "http://127.0.0.1:9/dossiers"\n'
+                      'events_url = "http://127.0.0.1:9/queue-events"\n'
+                      f'events_secret = "{secret}"\n')
+    loaded = ServerConfig.load(config, env={})
+    assert [(w.url, w.secret) for w in loaded.webhooks] == [
+        ("http://127.0.0.1:9/queue-events", secret)]
+    with pytest.raises(ConfigError, match="'dossier.events_secret' is missing"):
+        dossier_config({"events_url": "http://127.0.0.1:9/e"})
+    with pytest.raises(ConfigError, match="'dossier.events_secret' must be at least"):
+        dossier_config({"events_url": "http://127.0.0.1:9/e", "events_secret": "short"})
+    with pytest.raises(ConfigError, match="'dossier.events_url'"):
+        dossier_config({"events_url": "ftp://x", "events_secret": secret})
+
+
+def test_a_ticket_taken_for_a_dossier_reaches_the_dossier_systems_event_feed(tmp_path,
+                                                                              mosquitto):
+    from tests.support.live_server import LiveServer, free_port
+    from tests.support.webhook_receiver import WebhookReceiver
+
+    secret = "bi-mat-he-thong-mot-cua-tinh"
+    receiver = WebhookReceiver(free_port(), secret, tmp_path / "received.jsonl")
+    receiver.start()
+    server = LiveServer(workdir=tmp_path, mqtt_url=mosquitto.url, extra_config=(
+        f'\n[dossier]\nevents_url = "{receiver.url}"\nevents_secret = "{secret}"\n'))
+    try:
+        server.prepare()
+        server.start()
+        r = requests.post(f"{server.url}/api/v1/tickets", timeout=10,
+                          headers={"Authorization": f"Bearer {server.tokens['kiosk-1']}"},
+                          json={"service": "R", "dossier": "000.00.12.H12-261204-0007"})
+        assert r.status_code == 201, r.text
+        [event] = receiver.wait_for(1)  # signed with the dossier table's secret
+        assert (event["type"], event["ticket"], event["number"]) == (
+            "ticket.issued", r.json()["id"], r.json()["number"])
+        assert r.json()["dossier_codes"] == ["000.00.12.H12-261204-0007"]
+    finally:
+        server.stop()
+        receiver.stop()
