@@ -392,8 +392,12 @@ def test_kiosks_and_counters_at_once_give_one_event_per_change_in_ticket_order(
             issue(h, "A")
 
     def counter(number: str) -> None:
-        for n in range(20):
-            h.command(number, "next", id=f"c{number}-{n}")
+        calls, n = 0, 0
+        while calls < 10 and n < 2000:  # pressing while the kiosks issue
+            n += 1
+            outcome = h.command(number, "next", id=f"c{number}-{n}")
+            if outcome.state is not None and outcome.state.ticket:
+                calls += 1
 
     with ThreadPoolExecutor(5) as pool:
         jobs = [pool.submit(kiosk, n) for n in range(3)]
@@ -408,7 +412,7 @@ def test_kiosks_and_counters_at_once_give_one_event_per_change_in_ticket_order(
         told = defaultdict(list)
         for e in s.scalars(select(OutboxEvent).order_by(OutboxEvent.id)):
             told[e.ticket_id].append(e.type)
-    assert sum(map(len, told.values())) > 45 + 20
+    assert sum(map(len, told.values())) >= 45 + 20  # issued, then called (and done)
     assert told == changes
 
 

@@ -133,7 +133,7 @@ def test_ticket_export_ends_with_the_booked_time(hall):
                             "Giờ gọi", "Giờ kết thúc", "Trạng thái", "Thời gian chờ (giây)",
                             "Thời gian phục vụ (giây)", "Đánh giá",
                             "Thời gian chờ dự kiến (giây)"]
-    assert rows[0][13:] == ["Giờ hẹn"]
+    assert rows[0][13:] == ["Giờ hẹn", "Mã hồ sơ"]
     booked = {r[0]: r[13] for r in rows[1:]}
     assert booked == {"A001": "", "A002": "", "H001": "2025-03-03T09:15:00+07:00",
                       "H002": "2025-03-03T09:15:00+07:00", "H003": "2025-03-03T09:30:00+07:00"}

@@ -89,25 +89,25 @@ def test_new_counter_and_its_call_station_from_the_admin_pages(locked_hall, page
     page.wait_for_load_state()
 
     page.goto(f"{server.url}/admin/counters/new")
-    page.fill("input[name=number]", "7")
+    page.fill("input[name=number]", "9")
     page.check("input[name=services][value=A]")
     page.click("main button[type=submit]")
     page.wait_for_load_state()
     assert page.url.endswith("/admin/counters")
 
     page.goto(f"{server.url}/admin/devices/new")
-    page.fill("input[name=code]", "counter-7")
+    page.fill("input[name=code]", "counter-9")
     page.select_option("select[name=kind]", "counter")
-    page.select_option("select[name=counter]", "7")
+    page.select_option("select[name=counter]", "9")
     page.click("main button[type=submit]")
     page.locator("#broker-password").wait_for()
     broker_password = page.locator("#broker-password").inner_text()
     url = page.locator("#mqtt-url").inner_text()
-    assert url == f"mqtt://counter-7:{broker_password}@127.0.0.1:{BrokerUrl.parse(own_url).port}"
+    assert url == f"mqtt://counter-9:{broker_password}@127.0.0.1:{BrokerUrl.parse(own_url).port}"
     assert "Đã báo broker MQTT nạp tài khoản mới" in page.locator("#broker-state").inner_text()
     config = tomllib.loads(page.locator("#device-config").inner_text())
-    assert (config["device_id"], config["counter"], config["mqtt_url"]) == ("counter-7", "7", url)
-    assert page.get_attribute("#config-download", "download") == "counter-7.toml"
+    assert (config["device_id"], config["counter"], config["mqtt_url"]) == ("counter-9", "9", url)
+    assert page.get_attribute("#config-download", "download") == "counter-9.toml"
     page.set_viewport_size({"width": 1100, "height": 900})
     page.screenshot(path=str(DOCS / "device-credentials.png"), full_page=True)
 
@@ -118,22 +118,22 @@ def test_new_counter_and_its_call_station_from_the_admin_pages(locked_hall, page
     assert _logs_in(login, url), "the broker did not take the new account"
     station = login(url)
     assert station.connect()
-    station.subscribe(f"{ROOT}/counter/7/state")
+    station.subscribe(f"{ROOT}/counter/9/state")
     foreign = Command(action="next", id=new_command_id(), ts=now_utc())
     own = Command(action="next", id=new_command_id(), ts=now_utc())
     station.publish(f"{ROOT}/counter/1/cmd", encode(foreign))
-    station.publish(f"{ROOT}/counter/7/cmd", encode(own))
+    station.publish(f"{ROOT}/counter/9/cmd", encode(own))
     state = station.wait_json(lambda m: m.get("last_cmd") == own.id)
-    assert state["counter"] == "7" and state["result"] in ("ok", "empty")
-    assert observer.wait_for(encode(own)) == f"{ROOT}/counter/7/cmd"
-    assert not observer.received(encode(foreign)), "the ACL let counter-7 press counter 1"
+    assert state["counter"] == "9" and state["result"] in ("ok", "empty")
+    assert observer.wait_for(encode(own)) == f"{ROOT}/counter/9/cmd"
+    assert not observer.received(encode(foreign)), "the ACL let counter-9 press counter 1"
     # the devices of the generated folder still log in as before
     display_url = tomllib.loads((out / "display-1.toml").read_text())["mqtt_url"]
     assert login(display_url).connect()
 
     # a new broker password: the old one stops working, the new one works
     page.goto(f"{server.url}/admin/devices")
-    row = page.locator('tr[data-device="counter-7"]')
+    row = page.locator('tr[data-device="counter-9"]')
     assert row.locator("td[data-broker-account]").get_attribute("data-broker-account") == "yes"
     row.locator("form[action$='/broker-password'] button").click()
     page.locator("#broker-password").wait_for()
@@ -144,10 +144,10 @@ def test_new_counter_and_its_call_station_from_the_admin_pages(locked_hall, page
 
     # retired: the broker refuses the station, the dashboard forgets it
     page.goto(f"{server.url}/admin/devices")
-    page.locator('tr[data-device="counter-7"] a[href$="/retire"]').click()
+    page.locator('tr[data-device="counter-9"] a[href$="/retire"]').click()
     page.locator("main button.danger").click()
     page.wait_for_load_state()
-    assert page.locator('tr[data-device="counter-7"] td[data-in-use]').get_attribute(
+    assert page.locator('tr[data-device="counter-9"] td[data-in-use]').get_attribute(
         "data-in-use") == "no"
     page.set_viewport_size({"width": 1360, "height": 900})
     page.screenshot(path=str(DOCS / "devices.png"), full_page=True)
