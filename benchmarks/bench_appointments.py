@@ -109,21 +109,13 @@ def _page_latencies(server, progress: Callable[[str], None]) -> tuple[list[float
 def _check_in_latencies(server, progress: Callable[[str], None]) -> list[float]:
     import pygame
     import requests
-    from escpos.constants import PAPER_FULL_CUT
-    from escpos.printer import Dummy
 
+    from benchmarks.timed_printer import TimedDummy
     from kiosk.station import KioskStation
     from kiosk.touch_ui import TouchUI
     from tests.kiosk.ui_driver import scanner_burst
     from tests.queue_server.test_appointment_live import next_slot
 
-    class TimedDummy(Dummy):
-        done_at = 0.0
-
-        def _raw(self, msg: bytes) -> None:
-            super()._raw(msg)
-            if msg.endswith(PAPER_FULL_CUT):
-                self.done_at = time.perf_counter()
 
     start = next_slot(server)
     slips = []

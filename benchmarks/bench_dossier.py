@@ -25,19 +25,11 @@ DOSSIER_DELAY_MS = 50
 def _scan_latencies(server_url: str, token: str, data_dir: Path,
                     progress: Callable[[str], None]) -> list[float]:
     import pygame
-    from escpos.constants import PAPER_FULL_CUT
-    from escpos.printer import Dummy
 
+    from benchmarks.timed_printer import TimedDummy
     from kiosk.station import KioskStation
     from kiosk.touch_ui import TouchUI
 
-    class TimedDummy(Dummy):
-        done_at = 0.0
-
-        def _raw(self, msg: bytes) -> None:
-            super()._raw(msg)
-            if msg.endswith(PAPER_FULL_CUT):
-                self.done_at = time.perf_counter()
 
     printer = TimedDummy(profile="TM-T20II")
     station = KioskStation.from_config({
