@@ -110,9 +110,7 @@ def _check_in_latencies(server, progress: Callable[[str], None]) -> list[float]:
     import pygame
     import requests
 
-    from benchmarks.timed_printer import TimedDummy
-    from kiosk.station import KioskStation
-    from kiosk.touch_ui import TouchUI
+    from benchmarks.timed_kiosk import open_kiosk
     from tests.kiosk.ui_driver import scanner_burst
     from tests.queue_server.test_appointment_live import next_slot
 
@@ -127,20 +125,14 @@ def _check_in_latencies(server, progress: Callable[[str], None]) -> list[float]:
             r.raise_for_status()
             slips.append(r.json()["cancel_url"])
     progress(f"{len(slips)} bookings made; scanning their slips")
-    printer = TimedDummy(profile="TM-T20II")
-    station = KioskStation.from_config({
+    ui, printer = open_kiosk({
         "site": server.site, "device_id": "kiosk-1", "server_url": server.url,
-        "device_token": server.tokens["kiosk-1"], "profile": "TM-T20II",
+        "device_token": server.tokens["kiosk-1"],
         "data_dir": str(server.workdir / "kiosk-data"), "public_url": server.url,
-    }, printer=printer)
-    ui = TouchUI(station, lockout=0.0)
-    ui.open(size=(1024, 600))
+    })
+    station = ui.station
     samples: list[float] = []
     try:
-        deadline = time.monotonic() + 30
-        while ui.screen.page != "start":
-            assert time.monotonic() < deadline, "the kiosk never showed its start page"
-            ui.step()
         for slip in slips:
             ui.screen.back_to_start(time.monotonic())
             before = printer.done_at

@@ -26,24 +26,16 @@ def _scan_latencies(server_url: str, token: str, data_dir: Path,
                     progress: Callable[[str], None]) -> list[float]:
     import pygame
 
-    from benchmarks.timed_printer import TimedDummy
-    from kiosk.station import KioskStation
-    from kiosk.touch_ui import TouchUI
+    from benchmarks.timed_kiosk import open_kiosk
 
-
-    printer = TimedDummy(profile="TM-T20II")
-    station = KioskStation.from_config({
+    ui, printer = open_kiosk({
         "site": "camau-hcc", "device_id": "kiosk-1", "server_url": server_url,
-        "device_token": token, "profile": "TM-T20II", "data_dir": str(data_dir),
-    }, printer=printer)
-    ui = TouchUI(station, lockout=0.0)
-    ui.open(size=(1024, 600))
+        "device_token": token, "data_dir": str(data_dir),
+    }, lambda screen: screen.page == "start" and screen.results_service is not None,
+        "the results field")
+    station = ui.station
     samples: list[float] = []
     try:
-        deadline = time.monotonic() + 30
-        while ui.screen.page != "start" or ui.screen.results_service is None:
-            assert time.monotonic() < deadline, "the kiosk never listed the results field"
-            ui.step()
         run = int(time.time())
         for i in range(SCANS):
             ui.screen.back_to_start(time.monotonic())
