@@ -176,6 +176,32 @@ def _file_name(flt: ReportFilter, extension: str) -> str:
     return f"bao-cao-{flt.first.isoformat()}_{flt.last.isoformat()}.{extension}"
 
 
+def _csv_download(chunks, name: str) -> Response:
+    """A CSV streamed as it is made (``chunks`` yields its text)."""
+    return Response(
+        stream_with_context(chunks),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Content-Type": "text/csv; charset=utf-8",
+        },
+    )
+
+
+def _xlsx_download(write, name: str):
+    """An Excel file ``write(out)`` fills, sent from a spooled temporary file."""
+    # closed by send_file once the answer is sent
+    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+    write(out)
+    out.seek(0)
+    return send_file(
+        out,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=name,
+    )
+
+
 @blueprint.get("/export.csv")
 @roles_required("manager")
 def export_csv():
@@ -188,14 +214,7 @@ def export_csv():
         with Session(reader) as session:
             yield from csv_chunks(ticket_rows(session, scope, flt, today))
 
-    return Response(
-        stream_with_context(generate()),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{_file_name(flt, "csv")}"',
-            "Content-Type": "text/csv; charset=utf-8",
-        },
-    )
+    return _csv_download(generate(), _file_name(flt, "csv"))
 
 
 @blueprint.get("/export.xlsx")
@@ -206,17 +225,12 @@ def export_xlsx():
         report = load_report(request.args)
     except ReportFilterError as exc:
         return render_template("error.html", message=exc.message_vi, status=400), 400
-    # closed by send_file once the answer is sent
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    with Session(reader) as session:
-        write_xlsx(ticket_rows(session, scope, flt, today), report.summary, out)
-    out.seek(0)
-    return send_file(
-        out,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=_file_name(flt, "xlsx"),
-    )
+
+    def write(out) -> None:
+        with Session(reader) as session:
+            write_xlsx(ticket_rows(session, scope, flt, today), report.summary, out)
+
+    return _xlsx_download(write, _file_name(flt, "xlsx"))
 
 
 def _booking_file_name(flt: ReportFilter, extension: str) -> str:
@@ -237,14 +251,7 @@ def bookings_csv():
         with Session(reader) as session:
             yield from bookings_csv_chunks(booking_rows(session, scope, flt, now, after))
 
-    return Response(
-        stream_with_context(generate()),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{_booking_file_name(flt, "csv")}"',
-            "Content-Type": "text/csv; charset=utf-8",
-        },
-    )
+    return _csv_download(generate(), _booking_file_name(flt, "csv"))
 
 
 @blueprint.get("/bookings.xlsx")
@@ -254,18 +261,13 @@ def bookings_xlsx():
         reader, flt, scope, _today, after = _export_site()
     except ReportFilterError as exc:
         return render_template("error.html", message=exc.message_vi, status=400), 400
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-    with Session(reader) as session:
-        write_bookings_xlsx(
-            booking_rows(session, scope, flt, runtime().hall.now(), after), out
-        )
-    out.seek(0)
-    return send_file(
-        out,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=_booking_file_name(flt, "xlsx"),
-    )
+    now = runtime().hall.now()
+
+    def write(out) -> None:
+        with Session(reader) as session:
+            write_bookings_xlsx(booking_rows(session, scope, flt, now, after), out)
+
+    return _xlsx_download(write, _booking_file_name(flt, "xlsx"))
 
 
 @blueprint.get("/dossiers")
